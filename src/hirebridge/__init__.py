@@ -1,0 +1,1 @@
+"""hirebridge: a self-hostable ATS with a LinkedIn Recruiter System Connect integration."""

@@ -1,0 +1,138 @@
+import hashlib
+import secrets
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+from hirebridge.accounts.roles import Role
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields["role"] = Role.SUPER_ADMIN
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser):
+    """A person who logs in. Their role alone decides what they may see and do.
+
+    There are no per-user Django permissions: accounts.policy answers every question,
+    and Django's admin asks it too (only Super Admins get in).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.INTERVIEWER)
+    job_title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    deactivated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set to deactivate: a deactivated user cannot log in."
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.deactivated_at is None
+
+    # Django's admin and auth framework ask these; the answer comes from the role.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.role == Role.SUPER_ADMIN
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_staff
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_perms(self, perm_list, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+
+API_KEY_PREFIX = "hb_"
+
+
+def hash_api_key(plaintext: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash cannot be brute-forced; a slow password
+    # hash would only slow every API request down.
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+class ApiKeyManager(models.Manager["ApiKey"]):
+    def issue(self, user: User, name: str) -> tuple["ApiKey", str]:
+        """Create a key and return it with its plaintext, which is never stored or shown again."""
+        plaintext = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        key = self.create(
+            user=user, name=name, prefix=plaintext[:10], key_hash=hash_api_key(plaintext)
+        )
+        return key, plaintext
+
+    def authenticate(self, plaintext: str) -> User | None:
+        """The active owner of an active key, or None; records when the key was last used."""
+        key = (
+            self.select_related("user")
+            .filter(key_hash=hash_api_key(plaintext), revoked_at__isnull=True)
+            .filter(user__deactivated_at__isnull=True)
+            .first()
+        )
+        if key is None:
+            return None
+        self.filter(pk=key.pk).update(last_used_at=timezone.now())
+        return key.user
+
+
+class ApiKey(models.Model):
+    """A personal API key: it acts with its owner's role, so it can never do more than they can."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=10, help_text="The first characters, to recognise a key")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -1,0 +1,130 @@
+"""Who may see and do what: the one place that answers it, for the UI, the API and the worker.
+
+The rules follow Lever's preconfigured roles:
+- Super Admin sees everything and alone configures the pipeline, archive reasons, the
+  integrations and the admin site.
+- Admin and Team Member see every candidate, except on confidential postings, which only
+  their hiring team (owner, hiring manager, members) and Super Admins see.
+- Limited Team Member (a hiring manager, typically) sees only opportunities on postings whose
+  hiring team includes them, plus opportunities they own or follow.
+- Interviewer sees no candidate profiles (Lever shows them only what an assigned interview
+  needs, and hirebridge has no interviews yet).
+A candidate is visible when at least one of their opportunities is.
+"""
+
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from hirebridge.accounts.models import User
+from hirebridge.accounts.roles import Role
+from hirebridge.hiring.models import Candidate, Opportunity, Posting
+
+ALL_CANDIDATES = (Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER)
+
+
+class Action(StrEnum):
+    VIEW_CANDIDATES = "view_candidates"
+    ADD_CANDIDATE = "add_candidate"
+    CHANGE_OPPORTUNITY = "change_opportunity"  # move stage, archive, note, tag; needs the object
+    MANAGE_POSTINGS = "manage_postings"  # create and edit postings
+    MANAGE_PIPELINE = "manage_pipeline"  # stages and archive reasons
+    MANAGE_USERS = "manage_users"
+    MANAGE_INTEGRATIONS = "manage_integrations"
+    USE_LINKEDIN = "use_linkedin"
+    USE_ADMIN_SITE = "use_admin_site"
+
+
+ROLES_ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.VIEW_CANDIDATES: frozenset(
+        {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
+    ),
+    Action.ADD_CANDIDATE: frozenset(
+        {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
+    ),
+    Action.CHANGE_OPPORTUNITY: frozenset(
+        {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
+    ),
+    Action.MANAGE_POSTINGS: frozenset({Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER}),
+    Action.MANAGE_PIPELINE: frozenset({Role.SUPER_ADMIN}),
+    Action.MANAGE_USERS: frozenset({Role.SUPER_ADMIN, Role.ADMIN}),
+    Action.MANAGE_INTEGRATIONS: frozenset({Role.SUPER_ADMIN}),
+    Action.USE_LINKEDIN: frozenset(
+        {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
+    ),
+    Action.USE_ADMIN_SITE: frozenset({Role.SUPER_ADMIN}),
+}
+
+
+def _active(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _on_hiring_team(user: User) -> Q:
+    """Postings whose hiring team includes the user (a Q over Posting)."""
+    return Q(owner=user) | Q(hiring_manager=user) | Q(members=user)
+
+
+def visible_postings(user: User | None) -> QuerySet[Posting]:
+    postings = Posting.objects.all()
+    if not _active(user):
+        return postings.none()
+    role = Role(user.role)
+    if role == Role.SUPER_ADMIN:
+        return postings
+    team_postings = Posting.objects.filter(_on_hiring_team(user)).values("pk")
+    if role in (Role.ADMIN, Role.TEAM_MEMBER):
+        return postings.filter(Q(confidential=False) | Q(pk__in=team_postings))
+    if role == Role.LIMITED_TEAM_MEMBER:
+        return postings.filter(pk__in=team_postings)
+    return postings.none()
+
+
+def visible_opportunities(user: User | None) -> QuerySet[Opportunity]:
+    opportunities = Opportunity.objects.all()
+    if not _active(user):
+        return opportunities.none()
+    role = Role(user.role)
+    if role == Role.SUPER_ADMIN:
+        return opportunities
+    team_postings = Posting.objects.filter(_on_hiring_team(user)).values("pk")
+    if role in (Role.ADMIN, Role.TEAM_MEMBER):
+        return opportunities.filter(
+            Q(posting__isnull=True) | Q(posting__confidential=False) | Q(posting__in=team_postings)
+        )
+    if role == Role.LIMITED_TEAM_MEMBER:
+        followed = Opportunity.followers.through.objects.filter(
+            opportunity=OuterRef("pk"), user=user
+        )
+        return opportunities.filter(
+            Q(posting__in=team_postings) | Q(owner=user) | Exists(followed)
+        )
+    return opportunities.none()
+
+
+def visible_candidates(user: User | None) -> QuerySet[Candidate]:
+    candidates = Candidate.objects.all()
+    if not _active(user):
+        return candidates.none()
+    if Role(user.role) == Role.SUPER_ADMIN:
+        return candidates
+    if Role(user.role) not in ROLES_ALLOWED[Action.VIEW_CANDIDATES]:
+        return candidates.none()
+    return candidates.filter(
+        Exists(visible_opportunities(user).filter(candidate=OuterRef("pk")))
+    )
+
+
+def can(user: User | None, action: Action, obj: object = None) -> bool:
+    """May `user` do `action` (on `obj`, when the action concerns one object)?"""
+    if not _active(user) or Role(user.role) not in ROLES_ALLOWED[action]:
+        return False
+    if obj is None:
+        return True
+    if isinstance(obj, Opportunity):
+        return visible_opportunities(user).filter(pk=obj.pk).exists()
+    if isinstance(obj, Candidate):
+        return visible_candidates(user).filter(pk=obj.pk).exists()
+    if isinstance(obj, Posting):
+        return visible_postings(user).filter(pk=obj.pk).exists()
+    raise TypeError(f"no policy for {type(obj).__name__}")

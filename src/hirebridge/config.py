@@ -1,0 +1,46 @@
+"""Helpers that turn environment values into settings, refusing malformed ones early."""
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Keys that appear in docs and examples; a server that runs on one of them is not secret.
+EXAMPLE_SECRET_KEYS = frozenset({"", "change-me", "changeme", "secret", "insecure", "example"})
+
+
+def secret_key(value: str | None, data_dir: Path, *, debug: bool) -> str:
+    """The SECRET_KEY from the environment, or one generated once and kept in DATA_DIR.
+
+    Generating it means a fresh machine needs no configuration, while a restart keeps
+    sessions, signed tokens and keys derived from it valid.
+    """
+    if value is not None:
+        if not debug and (value.lower() in EXAMPLE_SECRET_KEYS or len(value) < 32):
+            raise ImproperlyConfigured(
+                "SECRET_KEY is an example value or shorter than 32 characters; "
+                "set a long random one (or unset it to have one generated in DATA_DIR)"
+            )
+        return value
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+def huey_settings(url: str, *, name: str = "hirebridge") -> dict[str, object]:
+    """Huey's Django settings from HUEY_URL: `sqlite:///path` or `redis://host:port/db`."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not parts.path or parts.path == "/":
+            raise ImproperlyConfigured(f"HUEY_URL {url!r} names no SQLite file")
+        # sqlite:///var/q.db is relative, sqlite:////abs/q.db absolute (as in DATABASE_URL).
+        return {"huey_class": "huey.SqliteHuey", "name": name, "filename": parts.path[1:]}
+    if parts.scheme in {"redis", "rediss", "unix"}:
+        return {"huey_class": "huey.RedisHuey", "name": name, "connection": {"url": url}}
+    raise ImproperlyConfigured(
+        f"HUEY_URL {url!r} has scheme {parts.scheme!r}; use sqlite:///FILE or redis://HOST:PORT/DB"
+    )

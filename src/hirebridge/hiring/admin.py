@@ -1,0 +1,122 @@
+from django.contrib import admin
+
+from hirebridge.hiring import models
+
+
+class EmailInline(admin.TabularInline):
+    model = models.CandidateEmail
+    extra = 0
+
+
+class PhoneInline(admin.TabularInline):
+    model = models.CandidatePhone
+    extra = 0
+
+
+class LinkInline(admin.TabularInline):
+    model = models.CandidateLink
+    extra = 0
+
+
+@admin.register(models.Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ("name", "current_title", "current_company", "location", "origin", "created_at")
+    list_filter = ("origin",)
+    search_fields = ("name", "current_company", "emails__email")
+    autocomplete_fields = ("tags", "sources")
+    inlines = (EmailInline, PhoneInline, LinkInline)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(models.Posting)
+class PostingAdmin(admin.ModelAdmin):
+    list_display = ("title", "team", "location", "state", "confidential", "owner")
+    list_filter = ("state", "confidential", "team")
+    search_fields = ("title", "team", "department", "location")
+    autocomplete_fields = ("owner", "hiring_manager", "members")
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A posting's confidentiality is fixed once it exists (as in Lever).
+        return (*self.readonly_fields, "confidential") if obj else self.readonly_fields
+
+
+@admin.register(models.Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ("text", "section", "position", "active", "id")
+    list_filter = ("section", "active")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Stages are deactivated, never deleted: stage history points at them.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("id", "section") if obj and obj.is_builtin else ("id",)
+
+
+class StageChangeInline(admin.TabularInline):
+    model = models.StageChange
+    extra = 0
+    readonly_fields = ("from_stage", "to_stage", "to_stage_index", "changed_by", "changed_at")
+    can_delete = False
+
+
+@admin.register(models.Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    """Read-mostly: stage moves and archiving go through the pipeline services (the recruiter UI)."""
+
+    list_display = ("candidate", "posting", "stage", "origin", "archived_at", "created_at")
+    list_filter = ("stage", "origin", "archive_reason")
+    search_fields = ("candidate__name", "posting__title")
+    list_select_related = ("candidate", "posting", "stage")
+    autocomplete_fields = ("owner", "followers", "tags", "sources")
+    readonly_fields = ("candidate", "posting", "stage", "archive_reason", "archived_at",
+                       "created_by", "created_at", "updated_at", "last_advanced_at",
+                       "last_interaction_at")
+    inlines = (StageChangeInline,)
+
+
+@admin.register(models.ArchiveReason)
+class ArchiveReasonAdmin(admin.ModelAdmin):
+    list_display = ("text", "type", "active")
+    list_filter = ("type", "active")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Tag, models.Source)
+class LabelAdmin(admin.ModelAdmin):
+    search_fields = ("text",)
+
+
+@admin.register(models.Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "source", "author", "external_author", "created_at")
+    list_filter = ("source",)
+    list_select_related = ("candidate", "author")
+    search_fields = ("body", "candidate__name")
+    raw_id_fields = ("candidate", "opportunity")
+
+
+@admin.register(models.Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "channel", "direction", "subject", "sender", "sent_at")
+    list_filter = ("channel", "direction")
+    list_select_related = ("candidate",)
+    search_fields = ("subject", "body", "candidate__name")
+    raw_id_fields = ("candidate", "opportunity")
+
+
+@admin.register(models.Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "actor_name", "verb", "created_at")
+    list_filter = ("verb", "automatic")
+    list_select_related = ("candidate", "actor")
+    raw_id_fields = ("candidate", "opportunity")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

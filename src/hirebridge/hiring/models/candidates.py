@@ -1,0 +1,122 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from hirebridge.hiring.models.labels import Source, Tag
+
+
+class Origin(models.TextChoices):
+    """How a person or an opportunity entered the ATS (Lever's fixed list)."""
+
+    SOURCED = "sourced", "Sourced"
+    APPLIED = "applied", "Applied"
+    REFERRED = "referred", "Referred"
+    AGENCY = "agency", "Agency"
+    INTERNAL = "internal", "Internal"
+    UNIVERSITY = "university", "University"
+
+
+class Candidate(models.Model):
+    """One real person (Lever's contact), with everything known about them across opportunities."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    headline = models.CharField(max_length=500, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    current_company = models.CharField(max_length=200, blank=True)
+    current_title = models.CharField(max_length=200, blank=True)
+    origin = models.CharField(
+        max_length=16,
+        choices=Origin.choices,
+        default=Origin.SOURCED,
+        help_text="How the person first entered the ATS",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="candidates")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="candidates", help_text="Every source that brought them"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name"], name="hiring_candidate_name_idx"),
+            models.Index(fields=["-created_at"], name="hiring_candidate_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def linkedin_url(self) -> str | None:
+        return next((link.url for link in self.links.all() if link.is_linkedin_profile), None)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class CandidateEmail(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(max_length=254, db_index=True, help_text="Stored lower-cased")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "email"], name="hiring_candidateemail_unique_per_candidate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class PhoneType(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    WORK = "work", "Work"
+    HOME = "home", "Home"
+    SKYPE = "skype", "Skype"
+    OTHER = "other", "Other"
+
+
+class CandidatePhone(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="phones")
+    type = models.CharField(max_length=16, choices=PhoneType.choices, default=PhoneType.OTHER)
+    value = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CandidateLink(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=500, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "url"], name="hiring_candidatelink_unique_per_candidate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def is_linkedin_profile(self) -> bool:
+        return "linkedin.com/in/" in self.url.lower()

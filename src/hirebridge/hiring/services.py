@@ -1,0 +1,393 @@
+"""The pipeline services: the only code that writes candidates, opportunities, notes and messages.
+
+The UI, the API and the LinkedIn integration all call these, so every write records its
+Activity and obeys the same rules. Callers check permissions (accounts.policy) first; these
+functions enforce the domain rules. Each runs in one transaction.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hirebridge.accounts.models import User
+from hirebridge.hiring.models import (
+    Activity,
+    ArchiveReason,
+    Candidate,
+    CandidateEmail,
+    CandidateLink,
+    CandidatePhone,
+    Message,
+    Note,
+    Opportunity,
+    Posting,
+    Source,
+    Stage,
+    StageChange,
+    Tag,
+)
+from hirebridge.hiring.models.candidates import Origin, PhoneType, normalize_email
+from hirebridge.hiring.models.labels import Label
+from hirebridge.hiring.models.records import Channel, Direction, RecordSource, Verb
+from hirebridge.hiring.models.stages import LEAD_NEW
+
+
+class Automatic:
+    """The system acting on its own, e.g. automatic stage progression or a LinkedIn sync."""
+
+    def __repr__(self) -> str:
+        return "AUTOMATIC"
+
+
+AUTOMATIC = Automatic()
+Actor = User | Automatic
+
+
+class PipelineError(Exception):
+    """A request the pipeline refuses; `field` names the input at fault for a 4xx reply."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class DuplicateOpportunity(PipelineError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This candidate already has an active opportunity for this posting.", field="posting"
+        )
+
+
+@dataclass(frozen=True)
+class Phone:
+    value: str
+    type: str = PhoneType.OTHER
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _record(actor: Actor, candidate: Candidate, verb: str, opportunity=None, **detail) -> None:
+    Activity.objects.create(
+        candidate=candidate,
+        opportunity=opportunity,
+        actor=_user(actor),
+        automatic=isinstance(actor, Automatic),
+        verb=verb,
+        detail=detail,
+    )
+
+
+def _labels(model: type[Label], texts: Iterable[str]) -> list[Label]:
+    wanted = sorted({t.strip() for t in texts if t and t.strip()})
+    if not wanted:
+        return []
+    for text in wanted:
+        if len(text) > 100:
+            raise PipelineError(f"{model.__name__.lower()}s: {text[:20]!r}… is over 100 characters",
+                                field=f"{model.__name__.lower()}s")
+    model.objects.bulk_create([model(text=t) for t in wanted], ignore_conflicts=True)
+    return list(model.objects.filter(text__in=wanted))
+
+
+def _clean_emails(emails: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for email in emails:
+        address = normalize_email(email)
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise PipelineError(f"emails: {email!r} is not a valid email address",
+                                field="emails") from None
+        if address not in cleaned:
+            cleaned.append(address)
+    return cleaned
+
+
+def _clean_links(links: Iterable[str]) -> list[str]:
+    validate = URLValidator(schemes=["http", "https"])
+    cleaned: list[str] = []
+    for link in links:
+        url = link.strip()
+        try:
+            validate(url)
+        except ValidationError:
+            raise PipelineError(f"links: {link!r} is not an http(s) URL", field="links") from None
+        if url not in cleaned:
+            cleaned.append(url)
+    return cleaned
+
+
+def _stage_index(stage: Stage) -> int:
+    order = list(Stage.objects.active().values_list("id", flat=True))
+    return order.index(stage.id) if stage.id in order else len(order)
+
+
+def _open(actor: Actor, candidate: Candidate, *, posting: Posting | None, stage: Stage,
+          origin: str, sources: Sequence[str], tags: Sequence[str],
+          owner: User | None) -> Opportunity:
+    if posting is not None and not posting.accepts_candidates:
+        raise PipelineError(
+            f"posting: {posting.title!r} is {posting.get_state_display().lower()} "
+            "and cannot take candidates",
+            field="posting",
+        )
+    if not stage.active:
+        raise PipelineError(f"stage: {stage.text!r} is not an active stage", field="stage")
+    if origin not in Origin.values:
+        raise PipelineError(f"origin: {origin!r} is not one of {', '.join(Origin.values)}",
+                            field="origin")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            opportunity = Opportunity.objects.create(
+                candidate=candidate, posting=posting, stage=stage, origin=origin,
+                owner=owner or _user(actor), created_by=_user(actor),
+                created_at=now, last_advanced_at=now, last_interaction_at=now,
+            )
+    except IntegrityError:
+        if posting is not None and candidate.opportunities.active().filter(posting=posting).exists():
+            raise DuplicateOpportunity() from None
+        raise
+    opportunity.sources.set(_labels(Source, sources))
+    opportunity.tags.set(_labels(Tag, tags))
+    candidate.sources.add(*_labels(Source, sources))
+    if isinstance(actor, User):
+        opportunity.followers.add(actor)
+    StageChange.objects.create(
+        opportunity=opportunity, to_stage=stage, to_stage_index=_stage_index(stage),
+        changed_by=_user(actor), changed_at=now,
+    )
+    return opportunity
+
+
+@transaction.atomic
+def create_candidate(
+    actor: Actor,
+    *,
+    name: str,
+    headline: str = "",
+    location: str = "",
+    current_company: str = "",
+    current_title: str = "",
+    emails: Sequence[str] = (),
+    phones: Sequence[Phone] = (),
+    links: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    origin: str = Origin.SOURCED,
+    posting: Posting | None = None,
+    stage_id: str = LEAD_NEW,
+    owner: User | None = None,
+) -> Opportunity:
+    """A new person with their first opportunity (on `posting`, or a general one)."""
+    name = " ".join(name.split())
+    if not name:
+        raise PipelineError("name: a candidate needs a name", field="name")
+    if len(name) > 200:
+        raise PipelineError("name: at most 200 characters", field="name")
+    stage = _get_stage(stage_id)
+    clean_emails, clean_links = _clean_emails(emails), _clean_links(links)
+    for phone in phones:
+        if phone.type not in PhoneType.values or not phone.value.strip():
+            raise PipelineError(f"phones: {phone.value!r} ({phone.type}) is not a valid phone",
+                                field="phones")
+    candidate = Candidate.objects.create(
+        name=name, headline=headline.strip()[:500], location=location.strip()[:200],
+        current_company=current_company.strip()[:200], current_title=current_title.strip()[:200],
+        origin=origin, created_by=_user(actor),
+    )
+    CandidateEmail.objects.bulk_create(
+        [CandidateEmail(candidate=candidate, email=e) for e in clean_emails]
+    )
+    CandidatePhone.objects.bulk_create(
+        [CandidatePhone(candidate=candidate, type=p.type, value=p.value.strip()) for p in phones]
+    )
+    CandidateLink.objects.bulk_create([CandidateLink(candidate=candidate, url=u) for u in clean_links])
+    candidate.tags.set(_labels(Tag, tags))
+    opportunity = _open(actor, candidate, posting=posting, stage=stage, origin=origin,
+                        sources=sources, tags=tags, owner=owner)
+    _record(actor, candidate, Verb.CANDIDATE_CREATED, opportunity,
+            posting=posting.title if posting else None, stage=stage.text)
+    return opportunity
+
+
+@transaction.atomic
+def add_opportunity(
+    actor: Actor,
+    candidate: Candidate,
+    *,
+    posting: Posting | None = None,
+    stage_id: str = LEAD_NEW,
+    origin: str = Origin.SOURCED,
+    sources: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    owner: User | None = None,
+) -> Opportunity:
+    """Another candidacy for an existing person; one active opportunity per posting at most."""
+    if posting is not None and candidate.opportunities.active().filter(posting=posting).exists():
+        raise DuplicateOpportunity()
+    opportunity = _open(actor, candidate, posting=posting, stage=_get_stage(stage_id),
+                        origin=origin, sources=sources, tags=tags, owner=owner)
+    _record(actor, candidate, Verb.OPPORTUNITY_CREATED, opportunity,
+            posting=posting.title if posting else None, stage=opportunity.stage.text)
+    return opportunity
+
+
+def _get_stage(stage_id: str) -> Stage:
+    try:
+        return Stage.objects.get(pk=stage_id)
+    except Stage.DoesNotExist:
+        raise PipelineError(f"stage: no stage with id {stage_id!r}", field="stage") from None
+
+
+def _locked(opportunity: Opportunity) -> Opportunity:
+    return Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+
+
+@transaction.atomic
+def move_to_stage(actor: Actor, opportunity: Opportunity, stage_id: str) -> bool:
+    """Move to a stage; False when it is there already (so a repeated request changes nothing)."""
+    target = _get_stage(stage_id)
+    current = _locked(opportunity)
+    if current.is_archived:
+        raise PipelineError("stage: an archived opportunity cannot change stage; unarchive it first",
+                            field="stage")
+    if current.stage_id == target.id:
+        return False
+    if not target.active:
+        raise PipelineError(f"stage: {target.text!r} is not an active stage", field="stage")
+    now = timezone.now()
+    StageChange.objects.create(
+        opportunity=current, from_stage=current.stage, to_stage=target,
+        to_stage_index=_stage_index(target), changed_by=_user(actor), changed_at=now,
+    )
+    _record(actor, current.candidate, Verb.STAGE_CHANGED, current,
+            from_stage=current.stage.text, to_stage=target.text)
+    Opportunity.objects.filter(pk=current.pk).update(stage=target, last_advanced_at=now,
+                                                     updated_at=now)
+    opportunity.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def archive(actor: Actor, opportunity: Opportunity, reason: ArchiveReason) -> None:
+    """Take the opportunity out of the pipeline; archiving again with another reason re-archives."""
+    if not reason.active:
+        raise PipelineError(f"reason: {reason.text!r} is no longer in use", field="reason")
+    current = _locked(opportunity)
+    if current.archive_reason_id == reason.id:
+        return
+    now = timezone.now()
+    Opportunity.objects.filter(pk=current.pk).update(archive_reason=reason, archived_at=now,
+                                                     updated_at=now)
+    _record(actor, current.candidate, Verb.ARCHIVED, current, reason=reason.text,
+            hired=reason.type == "hired")
+    opportunity.refresh_from_db()
+
+
+@transaction.atomic
+def unarchive(actor: Actor, opportunity: Opportunity) -> None:
+    """Back to the stage it was archived from, unless that would make a second active one."""
+    current = _locked(opportunity)
+    if not current.is_archived:
+        return
+    if (current.posting_id is not None and current.candidate.opportunities.active()
+            .filter(posting_id=current.posting_id).exists()):
+        raise DuplicateOpportunity()
+    Opportunity.objects.filter(pk=current.pk).update(archive_reason=None, archived_at=None,
+                                                     updated_at=timezone.now())
+    _record(actor, current.candidate, Verb.UNARCHIVED, current, stage=current.stage.text)
+    opportunity.refresh_from_db()
+
+
+@transaction.atomic
+def add_note(
+    actor: Actor,
+    candidate: Candidate,
+    body: str,
+    *,
+    opportunity: Opportunity | None = None,
+    source: str = RecordSource.ATS,
+    external_id: str | None = None,
+    external_author: str = "",
+    created_at: datetime | None = None,
+) -> tuple[Note, bool]:
+    """Add a note; a note from elsewhere is upserted on its external id, so repeats add nothing.
+
+    Returns the note and whether it was created.
+    """
+    if not body.strip():
+        raise PipelineError("body: a note cannot be empty", field="body")
+    if opportunity is not None and opportunity.candidate_id != candidate.id:
+        raise PipelineError("opportunity: belongs to another candidate", field="opportunity")
+    fields = {
+        "candidate": candidate, "opportunity": opportunity, "author": _user(actor),
+        "external_author": external_author[:200], "body": body,
+        "created_at": created_at or timezone.now(),
+    }
+    if external_id is None:
+        note, created = Note.objects.create(source=source, **fields), True
+    else:
+        note, created = Note.objects.get_or_create(source=source, external_id=external_id,
+                                                   defaults=fields)
+    if created:
+        _record(actor, candidate, Verb.NOTE_ADDED, opportunity, note=str(note.id), source=source)
+    return note, created
+
+
+@transaction.atomic
+def log_message(
+    actor: Actor,
+    candidate: Candidate,
+    *,
+    channel: str,
+    direction: str,
+    sender: str,
+    sent_at: datetime,
+    subject: str = "",
+    body: str = "",
+    recipient: str = "",
+    sender_user: User | None = None,
+    external_id: str | None = None,
+    thread_id: str = "",
+    opportunity: Opportunity | None = None,
+) -> tuple[Message, bool]:
+    """Record an email or InMail; upserted on (channel, external id) so repeats add nothing.
+
+    Counts as an interaction on the opportunity (or on every active one of the candidate).
+    """
+    if channel not in Channel.values:
+        raise PipelineError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}",
+                            field="channel")
+    if direction not in Direction.values:
+        raise PipelineError(f"direction: {direction!r} is not 'in' or 'out'", field="direction")
+    if opportunity is not None and opportunity.candidate_id != candidate.id:
+        raise PipelineError("opportunity: belongs to another candidate", field="opportunity")
+    fields = {
+        "candidate": candidate, "opportunity": opportunity, "channel": channel,
+        "direction": direction, "subject": subject[:500], "body": body, "sender": sender[:300],
+        "sender_user": sender_user, "recipient": recipient[:300], "sent_at": sent_at,
+        "thread_id": thread_id[:200],
+    }
+    if external_id is None:
+        message, created = Message.objects.create(**fields), True
+    else:
+        message, created = Message.objects.get_or_create(channel=channel, external_id=external_id,
+                                                         defaults=fields)
+    if created:
+        touched = (Opportunity.objects.filter(pk=opportunity.pk) if opportunity
+                   else candidate.opportunities.active())
+        touched.filter(last_interaction_at__lt=sent_at).update(
+            last_interaction_at=sent_at, updated_at=timezone.now()
+        )
+        _record(actor, candidate, Verb.MESSAGE_LOGGED, opportunity, message=str(message.id),
+                channel=channel, direction=direction)
+    return message, created

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from hirebridge.web import health
+
+admin.site.site_header = "hirebridge administration"
+admin.site.site_title = "hirebridge"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("", include("hirebridge.web.urls")),
+]
