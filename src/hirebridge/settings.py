@@ -59,9 +59,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'hirebridge.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'hirebridge.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process and a worker write at once: WAL, a busy timeout, and write locks taken
@@ -77,7 +75,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
 HUEY = config.huey_settings(
-    env.str("HUEY_URL", default=f"sqlite:///{DATA_DIR / 'queue.sqlite3'}")
+    env.str("HUEY_URL", default=f"sqlite:///{DATA_DIR / 'queue.sqlite3'}"),
+    name=env.str("HUEY_NAME", default="hirebridge"),
 )
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
 HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
@@ -97,7 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "candidates"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
@@ -117,7 +116,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# collectstatic target for deployments that serve static files elsewhere; whitenoise serves
+# them straight from the apps otherwise.
+STATIC_ROOT = env.str("STATIC_ROOT", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -133,4 +134,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The worker logs through the handler Huey's consumer installs.
+    "loggers": {"huey": {"propagate": False}},
 }

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 
 from hirebridge.accounts.models import ApiKey, User
 
@@ -39,7 +40,7 @@ class UserAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = UserCreationForm
-            kwargs["fields"] = UserCreationForm.Meta.fields + ("password",)
+            kwargs["fields"] = (*UserCreationForm.Meta.fields, "password")
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -58,3 +59,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# Roles, not Django groups or permissions, decide access (accounts.policy).
+admin.site.unregister(Group)

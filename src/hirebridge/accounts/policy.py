@@ -96,9 +96,7 @@ def visible_opportunities(user: User | None) -> QuerySet[Opportunity]:
         followed = Opportunity.followers.through.objects.filter(
             opportunity=OuterRef("pk"), user=user
         )
-        return opportunities.filter(
-            Q(posting__in=team_postings) | Q(owner=user) | Exists(followed)
-        )
+        return opportunities.filter(Q(posting__in=team_postings) | Q(owner=user) | Exists(followed))
     return opportunities.none()
 
 
@@ -110,9 +108,7 @@ def visible_candidates(user: User | None) -> QuerySet[Candidate]:
         return candidates
     if Role(user.role) not in ROLES_ALLOWED[Action.VIEW_CANDIDATES]:
         return candidates.none()
-    return candidates.filter(
-        Exists(visible_opportunities(user).filter(candidate=OuterRef("pk")))
-    )
+    return candidates.filter(Exists(visible_opportunities(user).filter(candidate=OuterRef("pk"))))
 
 
 def can(user: User | None, action: Action, obj: object = None) -> bool:

@@ -63,16 +63,25 @@ class StageChangeInline(admin.TabularInline):
 
 @admin.register(models.Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
-    """Read-mostly: stage moves and archiving go through the pipeline services (the recruiter UI)."""
+    """Read-mostly: stage moves and archiving go through the pipeline services."""
 
     list_display = ("candidate", "posting", "stage", "origin", "archived_at", "created_at")
     list_filter = ("stage", "origin", "archive_reason")
     search_fields = ("candidate__name", "posting__title")
     list_select_related = ("candidate", "posting", "stage")
     autocomplete_fields = ("owner", "followers", "tags", "sources")
-    readonly_fields = ("candidate", "posting", "stage", "archive_reason", "archived_at",
-                       "created_by", "created_at", "updated_at", "last_advanced_at",
-                       "last_interaction_at")
+    readonly_fields = (
+        "candidate",
+        "posting",
+        "stage",
+        "archive_reason",
+        "archived_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "last_advanced_at",
+        "last_interaction_at",
+    )
     inlines = (StageChangeInline,)
 
 

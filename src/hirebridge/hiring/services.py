@@ -91,8 +91,10 @@ def _labels(model: type[Label], texts: Iterable[str]) -> list[Label]:
         return []
     for text in wanted:
         if len(text) > 100:
-            raise PipelineError(f"{model.__name__.lower()}s: {text[:20]!r}… is over 100 characters",
-                                field=f"{model.__name__.lower()}s")
+            raise PipelineError(
+                f"{model.__name__.lower()}s: {text[:20]!r}… is over 100 characters",
+                field=f"{model.__name__.lower()}s",
+            )
     model.objects.bulk_create([model(text=t) for t in wanted], ignore_conflicts=True)
     return list(model.objects.filter(text__in=wanted))
 
@@ -104,8 +106,9 @@ def _clean_emails(emails: Iterable[str]) -> list[str]:
         try:
             validate_email(address)
         except ValidationError:
-            raise PipelineError(f"emails: {email!r} is not a valid email address",
-                                field="emails") from None
+            raise PipelineError(
+                f"emails: {email!r} is not a valid email address", field="emails"
+            ) from None
         if address not in cleaned:
             cleaned.append(address)
     return cleaned
@@ -130,9 +133,17 @@ def _stage_index(stage: Stage) -> int:
     return order.index(stage.id) if stage.id in order else len(order)
 
 
-def _open(actor: Actor, candidate: Candidate, *, posting: Posting | None, stage: Stage,
-          origin: str, sources: Sequence[str], tags: Sequence[str],
-          owner: User | None) -> Opportunity:
+def _open(
+    actor: Actor,
+    candidate: Candidate,
+    *,
+    posting: Posting | None,
+    stage: Stage,
+    origin: str,
+    sources: Sequence[str],
+    tags: Sequence[str],
+    owner: User | None,
+) -> Opportunity:
     if posting is not None and not posting.accepts_candidates:
         raise PipelineError(
             f"posting: {posting.title!r} is {posting.get_state_display().lower()} "
@@ -142,18 +153,28 @@ def _open(actor: Actor, candidate: Candidate, *, posting: Posting | None, stage:
     if not stage.active:
         raise PipelineError(f"stage: {stage.text!r} is not an active stage", field="stage")
     if origin not in Origin.values:
-        raise PipelineError(f"origin: {origin!r} is not one of {', '.join(Origin.values)}",
-                            field="origin")
+        raise PipelineError(
+            f"origin: {origin!r} is not one of {', '.join(Origin.values)}", field="origin"
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
             opportunity = Opportunity.objects.create(
-                candidate=candidate, posting=posting, stage=stage, origin=origin,
-                owner=owner or _user(actor), created_by=_user(actor),
-                created_at=now, last_advanced_at=now, last_interaction_at=now,
+                candidate=candidate,
+                posting=posting,
+                stage=stage,
+                origin=origin,
+                owner=owner or _user(actor),
+                created_by=_user(actor),
+                created_at=now,
+                last_advanced_at=now,
+                last_interaction_at=now,
             )
     except IntegrityError:
-        if posting is not None and candidate.opportunities.active().filter(posting=posting).exists():
+        if (
+            posting is not None
+            and candidate.opportunities.active().filter(posting=posting).exists()
+        ):
             raise DuplicateOpportunity() from None
         raise
     opportunity.sources.set(_labels(Source, sources))
@@ -162,8 +183,11 @@ def _open(actor: Actor, candidate: Candidate, *, posting: Posting | None, stage:
     if isinstance(actor, User):
         opportunity.followers.add(actor)
     StageChange.objects.create(
-        opportunity=opportunity, to_stage=stage, to_stage_index=_stage_index(stage),
-        changed_by=_user(actor), changed_at=now,
+        opportunity=opportunity,
+        to_stage=stage,
+        to_stage_index=_stage_index(stage),
+        changed_by=_user(actor),
+        changed_at=now,
     )
     return opportunity
 
@@ -197,12 +221,17 @@ def create_candidate(
     clean_emails, clean_links = _clean_emails(emails), _clean_links(links)
     for phone in phones:
         if phone.type not in PhoneType.values or not phone.value.strip():
-            raise PipelineError(f"phones: {phone.value!r} ({phone.type}) is not a valid phone",
-                                field="phones")
+            raise PipelineError(
+                f"phones: {phone.value!r} ({phone.type}) is not a valid phone", field="phones"
+            )
     candidate = Candidate.objects.create(
-        name=name, headline=headline.strip()[:500], location=location.strip()[:200],
-        current_company=current_company.strip()[:200], current_title=current_title.strip()[:200],
-        origin=origin, created_by=_user(actor),
+        name=name,
+        headline=headline.strip()[:500],
+        location=location.strip()[:200],
+        current_company=current_company.strip()[:200],
+        current_title=current_title.strip()[:200],
+        origin=origin,
+        created_by=_user(actor),
     )
     CandidateEmail.objects.bulk_create(
         [CandidateEmail(candidate=candidate, email=e) for e in clean_emails]
@@ -210,12 +239,28 @@ def create_candidate(
     CandidatePhone.objects.bulk_create(
         [CandidatePhone(candidate=candidate, type=p.type, value=p.value.strip()) for p in phones]
     )
-    CandidateLink.objects.bulk_create([CandidateLink(candidate=candidate, url=u) for u in clean_links])
+    CandidateLink.objects.bulk_create(
+        [CandidateLink(candidate=candidate, url=u) for u in clean_links]
+    )
     candidate.tags.set(_labels(Tag, tags))
-    opportunity = _open(actor, candidate, posting=posting, stage=stage, origin=origin,
-                        sources=sources, tags=tags, owner=owner)
-    _record(actor, candidate, Verb.CANDIDATE_CREATED, opportunity,
-            posting=posting.title if posting else None, stage=stage.text)
+    opportunity = _open(
+        actor,
+        candidate,
+        posting=posting,
+        stage=stage,
+        origin=origin,
+        sources=sources,
+        tags=tags,
+        owner=owner,
+    )
+    _record(
+        actor,
+        candidate,
+        Verb.CANDIDATE_CREATED,
+        opportunity,
+        posting=posting.title if posting else None,
+        stage=stage.text,
+    )
     return opportunity
 
 
@@ -234,10 +279,24 @@ def add_opportunity(
     """Another candidacy for an existing person; one active opportunity per posting at most."""
     if posting is not None and candidate.opportunities.active().filter(posting=posting).exists():
         raise DuplicateOpportunity()
-    opportunity = _open(actor, candidate, posting=posting, stage=_get_stage(stage_id),
-                        origin=origin, sources=sources, tags=tags, owner=owner)
-    _record(actor, candidate, Verb.OPPORTUNITY_CREATED, opportunity,
-            posting=posting.title if posting else None, stage=opportunity.stage.text)
+    opportunity = _open(
+        actor,
+        candidate,
+        posting=posting,
+        stage=_get_stage(stage_id),
+        origin=origin,
+        sources=sources,
+        tags=tags,
+        owner=owner,
+    )
+    _record(
+        actor,
+        candidate,
+        Verb.OPPORTUNITY_CREATED,
+        opportunity,
+        posting=posting.title if posting else None,
+        stage=opportunity.stage.text,
+    )
     return opportunity
 
 
@@ -258,21 +317,33 @@ def move_to_stage(actor: Actor, opportunity: Opportunity, stage_id: str) -> bool
     target = _get_stage(stage_id)
     current = _locked(opportunity)
     if current.is_archived:
-        raise PipelineError("stage: an archived opportunity cannot change stage; unarchive it first",
-                            field="stage")
+        raise PipelineError(
+            "stage: an archived opportunity cannot change stage; unarchive it first", field="stage"
+        )
     if current.stage_id == target.id:
         return False
     if not target.active:
         raise PipelineError(f"stage: {target.text!r} is not an active stage", field="stage")
     now = timezone.now()
     StageChange.objects.create(
-        opportunity=current, from_stage=current.stage, to_stage=target,
-        to_stage_index=_stage_index(target), changed_by=_user(actor), changed_at=now,
+        opportunity=current,
+        from_stage=current.stage,
+        to_stage=target,
+        to_stage_index=_stage_index(target),
+        changed_by=_user(actor),
+        changed_at=now,
     )
-    _record(actor, current.candidate, Verb.STAGE_CHANGED, current,
-            from_stage=current.stage.text, to_stage=target.text)
-    Opportunity.objects.filter(pk=current.pk).update(stage=target, last_advanced_at=now,
-                                                     updated_at=now)
+    _record(
+        actor,
+        current.candidate,
+        Verb.STAGE_CHANGED,
+        current,
+        from_stage=current.stage.text,
+        to_stage=target.text,
+    )
+    Opportunity.objects.filter(pk=current.pk).update(
+        stage=target, last_advanced_at=now, updated_at=now
+    )
     opportunity.refresh_from_db()
     return True
 
@@ -286,10 +357,17 @@ def archive(actor: Actor, opportunity: Opportunity, reason: ArchiveReason) -> No
     if current.archive_reason_id == reason.id:
         return
     now = timezone.now()
-    Opportunity.objects.filter(pk=current.pk).update(archive_reason=reason, archived_at=now,
-                                                     updated_at=now)
-    _record(actor, current.candidate, Verb.ARCHIVED, current, reason=reason.text,
-            hired=reason.type == "hired")
+    Opportunity.objects.filter(pk=current.pk).update(
+        archive_reason=reason, archived_at=now, updated_at=now
+    )
+    _record(
+        actor,
+        current.candidate,
+        Verb.ARCHIVED,
+        current,
+        reason=reason.text,
+        hired=reason.type == "hired",
+    )
     opportunity.refresh_from_db()
 
 
@@ -299,11 +377,14 @@ def unarchive(actor: Actor, opportunity: Opportunity) -> None:
     current = _locked(opportunity)
     if not current.is_archived:
         return
-    if (current.posting_id is not None and current.candidate.opportunities.active()
-            .filter(posting_id=current.posting_id).exists()):
+    if (
+        current.posting_id is not None
+        and current.candidate.opportunities.active().filter(posting_id=current.posting_id).exists()
+    ):
         raise DuplicateOpportunity()
-    Opportunity.objects.filter(pk=current.pk).update(archive_reason=None, archived_at=None,
-                                                     updated_at=timezone.now())
+    Opportunity.objects.filter(pk=current.pk).update(
+        archive_reason=None, archived_at=None, updated_at=timezone.now()
+    )
     _record(actor, current.candidate, Verb.UNARCHIVED, current, stage=current.stage.text)
     opportunity.refresh_from_db()
 
@@ -329,15 +410,19 @@ def add_note(
     if opportunity is not None and opportunity.candidate_id != candidate.id:
         raise PipelineError("opportunity: belongs to another candidate", field="opportunity")
     fields = {
-        "candidate": candidate, "opportunity": opportunity, "author": _user(actor),
-        "external_author": external_author[:200], "body": body,
+        "candidate": candidate,
+        "opportunity": opportunity,
+        "author": _user(actor),
+        "external_author": external_author[:200],
+        "body": body,
         "created_at": created_at or timezone.now(),
     }
     if external_id is None:
         note, created = Note.objects.create(source=source, **fields), True
     else:
-        note, created = Note.objects.get_or_create(source=source, external_id=external_id,
-                                                   defaults=fields)
+        note, created = Note.objects.get_or_create(
+            source=source, external_id=external_id, defaults=fields
+        )
     if created:
         _record(actor, candidate, Verb.NOTE_ADDED, opportunity, note=str(note.id), source=source)
     return note, created
@@ -365,29 +450,48 @@ def log_message(
     Counts as an interaction on the opportunity (or on every active one of the candidate).
     """
     if channel not in Channel.values:
-        raise PipelineError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}",
-                            field="channel")
+        raise PipelineError(
+            f"channel: {channel!r} is not one of {', '.join(Channel.values)}", field="channel"
+        )
     if direction not in Direction.values:
         raise PipelineError(f"direction: {direction!r} is not 'in' or 'out'", field="direction")
     if opportunity is not None and opportunity.candidate_id != candidate.id:
         raise PipelineError("opportunity: belongs to another candidate", field="opportunity")
     fields = {
-        "candidate": candidate, "opportunity": opportunity, "channel": channel,
-        "direction": direction, "subject": subject[:500], "body": body, "sender": sender[:300],
-        "sender_user": sender_user, "recipient": recipient[:300], "sent_at": sent_at,
+        "candidate": candidate,
+        "opportunity": opportunity,
+        "channel": channel,
+        "direction": direction,
+        "subject": subject[:500],
+        "body": body,
+        "sender": sender[:300],
+        "sender_user": sender_user,
+        "recipient": recipient[:300],
+        "sent_at": sent_at,
         "thread_id": thread_id[:200],
     }
     if external_id is None:
         message, created = Message.objects.create(**fields), True
     else:
-        message, created = Message.objects.get_or_create(channel=channel, external_id=external_id,
-                                                         defaults=fields)
+        message, created = Message.objects.get_or_create(
+            channel=channel, external_id=external_id, defaults=fields
+        )
     if created:
-        touched = (Opportunity.objects.filter(pk=opportunity.pk) if opportunity
-                   else candidate.opportunities.active())
+        touched = (
+            Opportunity.objects.filter(pk=opportunity.pk)
+            if opportunity
+            else candidate.opportunities.active()
+        )
         touched.filter(last_interaction_at__lt=sent_at).update(
             last_interaction_at=sent_at, updated_at=timezone.now()
         )
-        _record(actor, candidate, Verb.MESSAGE_LOGGED, opportunity, message=str(message.id),
-                channel=channel, direction=direction)
+        _record(
+            actor,
+            candidate,
+            Verb.MESSAGE_LOGGED,
+            opportunity,
+            message=str(message.id),
+            channel=channel,
+            direction=direction,
+        )
     return message, created

@@ -46,4 +46,3 @@ def candidates(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return render(request, "web/candidates.html", {"page": page, "query": query})
-

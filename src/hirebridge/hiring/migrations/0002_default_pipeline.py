@@ -44,8 +44,9 @@ def seed(apps, schema_editor):
             position=position,
         )
     for text, kind in ARCHIVE_REASONS:
-        ArchiveReason.objects.create(id=uuid.uuid5(NAMESPACE, "archive:" + text), text=text,
-                                     type=kind)
+        ArchiveReason.objects.create(
+            id=uuid.uuid5(NAMESPACE, "archive:" + text), text=text, type=kind
+        )
 
 
 def unseed(apps, schema_editor):

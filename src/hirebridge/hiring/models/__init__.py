@@ -1,4 +1,9 @@
-from hirebridge.hiring.models.candidates import Candidate, CandidateEmail, CandidateLink, CandidatePhone
+from hirebridge.hiring.models.candidates import (
+    Candidate,
+    CandidateEmail,
+    CandidateLink,
+    CandidatePhone,
+)
 from hirebridge.hiring.models.labels import Source, Tag
 from hirebridge.hiring.models.opportunities import ArchiveReason, Opportunity, StageChange
 from hirebridge.hiring.models.postings import Posting

@@ -37,7 +37,7 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
 
 
 class Opportunity(models.Model):
-    """One candidacy: a candidate considered for one posting, or for none (a general opportunity)."""
+    """One candidacy: a candidate considered for one posting, or for none (general)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="opportunities")
@@ -107,7 +107,7 @@ class Opportunity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.candidate} – {self.posting or 'general'}"
+        return f"{self.candidate} for {self.posting or 'a general opportunity'}"
 
     @property
     def is_archived(self) -> bool:

@@ -21,7 +21,7 @@ class Commitment(models.TextChoices):
 
 
 class Posting(models.Model):
-    """A job. Its hiring team (owner, hiring manager, members) decides who may see its candidates."""
+    """A job. Its hiring team (owner, hiring manager, members) decides who sees its candidates."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
@@ -30,7 +30,9 @@ class Posting(models.Model):
     location = models.CharField(max_length=200, blank=True)
     commitment = models.CharField(max_length=32, choices=Commitment.choices, blank=True)
     description = models.TextField(blank=True)
-    state = models.CharField(max_length=16, choices=PostingState.choices, default=PostingState.DRAFT)
+    state = models.CharField(
+        max_length=16, choices=PostingState.choices, default=PostingState.DRAFT
+    )
     confidential = models.BooleanField(
         default=False, help_text="Fixed at creation: only the hiring team and Super Admins see it."
     )

@@ -29,7 +29,8 @@ class Note(models.Model):
         max_length=200, blank=True, help_text="Who wrote it outside the ATS, e.g. on LinkedIn"
     )
     source = models.CharField(max_length=16, choices=RecordSource.choices, default=RecordSource.ATS)
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", for "made here": the unique constraint applies only to external ids.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -78,7 +79,8 @@ class Message(models.Model):
     )
     recipient = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField()
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", for "made here": the unique constraint applies only to external ids.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     thread_id = models.CharField(max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

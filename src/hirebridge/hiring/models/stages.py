@@ -61,7 +61,9 @@ class Stage(models.Model):
 
     def clean(self) -> None:
         if self.id == OFFER and self.section != Section.INTERVIEW:
-            raise ValidationError({"section": "Offer stays the last stage of the Interview section."})
+            raise ValidationError(
+                {"section": "Offer stays the last stage of the Interview section."}
+            )
         if self.is_builtin and not self.active:
             raise ValidationError({"active": f"{self.text} is built in and cannot be deactivated."})
         if not self.active and self.opportunities.filter(archived_at__isnull=True).exists():
