@@ -19,3 +19,4 @@ test: env
 lint: env
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy

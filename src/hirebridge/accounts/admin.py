@@ -37,11 +37,11 @@ class UserAdmin(admin.ModelAdmin):
     readonly_fields = ("last_login", "created_at")
     change_password_form = AdminPasswordChangeForm
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = UserCreationForm
             kwargs["fields"] = (*UserCreationForm.Meta.fields, "password")
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else ()

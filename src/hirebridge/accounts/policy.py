@@ -14,13 +14,12 @@ A candidate is visible when at least one of their opportunities is.
 
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hirebridge.accounts.models import User
 from hirebridge.accounts.roles import Role
 from hirebridge.hiring.models import Candidate, Opportunity, Posting
-
-ALL_CANDIDATES = (Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER)
 
 
 class Action(StrEnum):
@@ -56,8 +55,12 @@ ROLES_ALLOWED: dict[Action, frozenset[Role]] = {
 }
 
 
-def _active(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
+AnyUser = User | AnonymousUser | None
+
+
+def _acting(user: AnyUser) -> User | None:
+    """The user if they may act at all: logged in and not deactivated."""
+    return user if isinstance(user, User) and user.is_active else None
 
 
 def _on_hiring_team(user: User) -> Q:
@@ -65,14 +68,15 @@ def _on_hiring_team(user: User) -> Q:
     return Q(owner=user) | Q(hiring_manager=user) | Q(members=user)
 
 
-def visible_postings(user: User | None) -> QuerySet[Posting]:
+def visible_postings(user: AnyUser) -> QuerySet[Posting]:
     postings = Posting.objects.all()
-    if not _active(user):
+    member = _acting(user)
+    if member is None:
         return postings.none()
-    role = Role(user.role)
+    role = Role(member.role)
     if role == Role.SUPER_ADMIN:
         return postings
-    team_postings = Posting.objects.filter(_on_hiring_team(user)).values("pk")
+    team_postings = Posting.objects.filter(_on_hiring_team(member)).values("pk")
     if role in (Role.ADMIN, Role.TEAM_MEMBER):
         return postings.filter(Q(confidential=False) | Q(pk__in=team_postings))
     if role == Role.LIMITED_TEAM_MEMBER:
@@ -80,47 +84,50 @@ def visible_postings(user: User | None) -> QuerySet[Posting]:
     return postings.none()
 
 
-def visible_opportunities(user: User | None) -> QuerySet[Opportunity]:
+def visible_opportunities(user: AnyUser) -> QuerySet[Opportunity]:
     opportunities = Opportunity.objects.all()
-    if not _active(user):
+    member = _acting(user)
+    if member is None:
         return opportunities.none()
-    role = Role(user.role)
+    role = Role(member.role)
     if role == Role.SUPER_ADMIN:
         return opportunities
-    team_postings = Posting.objects.filter(_on_hiring_team(user)).values("pk")
+    team_postings = Posting.objects.filter(_on_hiring_team(member)).values("pk")
     if role in (Role.ADMIN, Role.TEAM_MEMBER):
         return opportunities.filter(
             Q(posting__isnull=True) | Q(posting__confidential=False) | Q(posting__in=team_postings)
         )
     if role == Role.LIMITED_TEAM_MEMBER:
         followed = Opportunity.followers.through.objects.filter(
-            opportunity=OuterRef("pk"), user=user
+            opportunity=OuterRef("pk"), user=member
         )
-        return opportunities.filter(Q(posting__in=team_postings) | Q(owner=user) | Exists(followed))
+        return opportunities.filter(
+            Q(posting__in=team_postings) | Q(owner=member) | Exists(followed)
+        )
     return opportunities.none()
 
 
-def visible_candidates(user: User | None) -> QuerySet[Candidate]:
+def visible_candidates(user: AnyUser) -> QuerySet[Candidate]:
     candidates = Candidate.objects.all()
-    if not _active(user):
+    member = _acting(user)
+    if member is None or Role(member.role) not in ROLES_ALLOWED[Action.VIEW_CANDIDATES]:
         return candidates.none()
-    if Role(user.role) == Role.SUPER_ADMIN:
+    if Role(member.role) == Role.SUPER_ADMIN:
         return candidates
-    if Role(user.role) not in ROLES_ALLOWED[Action.VIEW_CANDIDATES]:
-        return candidates.none()
-    return candidates.filter(Exists(visible_opportunities(user).filter(candidate=OuterRef("pk"))))
+    return candidates.filter(Exists(visible_opportunities(member).filter(candidate=OuterRef("pk"))))
 
 
-def can(user: User | None, action: Action, obj: object = None) -> bool:
+def can(user: AnyUser, action: Action, obj: object = None) -> bool:
     """May `user` do `action` (on `obj`, when the action concerns one object)?"""
-    if not _active(user) or Role(user.role) not in ROLES_ALLOWED[action]:
+    member = _acting(user)
+    if member is None or Role(member.role) not in ROLES_ALLOWED[action]:
         return False
     if obj is None:
         return True
     if isinstance(obj, Opportunity):
-        return visible_opportunities(user).filter(pk=obj.pk).exists()
+        return visible_opportunities(member).filter(pk=obj.pk).exists()
     if isinstance(obj, Candidate):
-        return visible_candidates(user).filter(pk=obj.pk).exists()
+        return visible_candidates(member).filter(pk=obj.pk).exists()
     if isinstance(obj, Posting):
-        return visible_postings(user).filter(pk=obj.pk).exists()
+        return visible_postings(member).filter(pk=obj.pk).exists()
     raise TypeError(f"no policy for {type(obj).__name__}")

@@ -8,6 +8,7 @@ functions enforce the domain rules. Each runs in one transaction.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -35,6 +36,8 @@ from hirebridge.hiring.models.candidates import Origin, PhoneType, normalize_ema
 from hirebridge.hiring.models.labels import Label
 from hirebridge.hiring.models.records import Channel, Direction, RecordSource, Verb
 from hirebridge.hiring.models.stages import LEAD_NEW
+
+L = TypeVar("L", bound=Label)
 
 
 class Automatic:
@@ -85,7 +88,7 @@ def _record(actor: Actor, candidate: Candidate, verb: str, opportunity=None, **d
     )
 
 
-def _labels(model: type[Label], texts: Iterable[str]) -> list[Label]:
+def _labels(model: type[L], texts: Iterable[str]) -> list[L]:
     wanted = sorted({t.strip() for t in texts if t and t.strip()})
     if not wanted:
         return []
@@ -95,8 +98,8 @@ def _labels(model: type[Label], texts: Iterable[str]) -> list[Label]:
                 f"{model.__name__.lower()}s: {text[:20]!r}… is over 100 characters",
                 field=f"{model.__name__.lower()}s",
             )
-    model.objects.bulk_create([model(text=t) for t in wanted], ignore_conflicts=True)
-    return list(model.objects.filter(text__in=wanted))
+    model._default_manager.bulk_create([model(text=t) for t in wanted], ignore_conflicts=True)
+    return list(model._default_manager.filter(text__in=wanted))
 
 
 def _clean_emails(emails: Iterable[str]) -> list[str]:

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, data_dir: Path, host: str, port: int, seed: int, **options) -> None:
         data_dir = data_dir.resolve()
         env = {**os.environ, "DATA_DIR": str(data_dir)}
-        console = Console(file=self.stdout, width=160)
+        console = Console(file=cast(IO[str], self.stdout), width=160)
         url = f"http://{host}:{port}/"
         demo_file = data_dir / "demo.json"
 
@@ -75,10 +76,15 @@ class Command(BaseCommand):
     def _command(self, args: list[str]) -> list[str]:
         return [sys.executable, "-m", "hirebridge", *args]
 
-    def _run(self, args: list[str], env: dict[str, str]) -> None:
-        result = subprocess.run(self._command(args), env=env, check=False)
+    def _run(self, args: list[str], env: dict[str, str], *, quiet: bool = False) -> None:
+        result = subprocess.run(
+            self._command(args), env=env, check=False, text=True, capture_output=quiet
+        )
         if result.returncode != 0:
-            raise CommandError(f"`hirebridge {' '.join(args)}` failed (exit {result.returncode})")
+            raise CommandError(
+                f"`hirebridge {' '.join(args)}` failed (exit {result.returncode})"
+                + (f":\n{result.stderr}" if quiet else "")
+            )
 
     def _start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         return subprocess.Popen(self._command(args), env=env)
@@ -103,7 +109,10 @@ class Command(BaseCommand):
         if probe.stdout.strip().splitlines()[-1] == "True":
             return None
         credentials = data_dir / "seed-credentials.json"
-        self._run(["seed_demo", "--seed", str(seed), "--credentials", str(credentials)], env)
+        self.stdout.write(f"Seeding demo data (seed {seed})…")
+        self._run(
+            ["seed_demo", "--seed", str(seed), "--credentials", str(credentials)], env, quiet=True
+        )
         logins = json.loads(credentials.read_text())
         credentials.unlink()
         return logins

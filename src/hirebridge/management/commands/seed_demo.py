@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -36,4 +37,4 @@ class Command(BaseCommand):
             table.add_column(column)
         for login in logins:
             table.add_row(login.role, login.email, login.password, login.api_key)
-        Console(file=self.stdout, width=160).print(table)
+        Console(file=cast(IO[str], self.stdout), width=160).print(table)
