@@ -1,0 +1,49 @@
+"""The sandbox's ASGI app: LinkedIn's OAuth and API paths, its admin API and its Recruiter UI."""
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from sandbox import tenant
+from sandbox.clock import Clock
+from sandbox.config import Settings
+from sandbox.context import Sandbox
+from sandbox.db import Database
+from sandbox.errors import LinkedInError, error_body, handle_linkedin_error
+from sandbox.middleware import Gateway
+from sandbox.routes import candidates, oauth
+
+
+def create_app(
+    settings: Settings | None = None, clock: Clock | None = None, *, onboarded: bool = True
+) -> FastAPI:
+    settings = settings or Settings()
+    clock = clock or Clock()
+    db = Database(settings.database_path)
+    db.create()
+    tenant.seed_if_new(
+        db,
+        member_count=settings.members,
+        seed=settings.seed,
+        now_ms=clock.now_ms(),
+        onboarded=onboarded,
+    )
+    sandbox = Sandbox(settings=settings, db=db, clock=clock)
+
+    app = FastAPI(
+        title="LinkedIn RSC sandbox",
+        docs_url="/_sandbox/docs",
+        openapi_url="/_sandbox/openapi.json",
+        redoc_url=None,
+    )
+    app.state.sandbox = sandbox
+    app.add_exception_handler(LinkedInError, handle_linkedin_error)
+
+    async def invalid(request, exc: Exception) -> JSONResponse:
+        return JSONResponse(error_body(400, str(exc)), 400)
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    for module in (oauth, candidates):
+        app.include_router(module.router)
+    app.add_middleware(Gateway, sandbox=sandbox)
+    return app
