@@ -43,6 +43,7 @@ def create_app(
         return JSONResponse(error_body(400, str(exc)), 400)
 
     app.add_exception_handler(RequestValidationError, invalid)
+    # One router per resource group; each module's docstring names the LinkedIn page it follows.
     for module in (oauth, candidates):
         app.include_router(module.router)
     app.add_middleware(Gateway, sandbox=sandbox)
