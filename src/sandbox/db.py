@@ -29,6 +29,15 @@ CREATE TABLE IF NOT EXISTS apps (
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,
     client_id TEXT NOT NULL REFERENCES apps(client_id),
+    -- Set for a 3-legged (member) token; NULL for an application's client-credentials token.
+    member_id INTEGER REFERENCES members(id),
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth_codes (
+    code TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES apps(client_id),
+    redirect_uri TEXT NOT NULL,
+    member_id INTEGER NOT NULL REFERENCES members(id),
     expires_at INTEGER NOT NULL
 );
 
