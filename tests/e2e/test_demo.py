@@ -70,6 +70,8 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
         info = json.loads((data_dir / "demo.json").read_text())
         assert info["url"] == base + "/"
         assert len(info["logins"]) == 5
+        sandbox = httpx.get(info["sandbox_url"] + "_sandbox/tenant").json()
+        assert sandbox["organization_id"].startswith("urn:li:organization:")
 
         login_page = httpx.get(base + "/login/")
         assert login_page.status_code == 200
@@ -90,5 +92,6 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=60)
     assert demo.returncode == 0, output
-    with pytest.raises(httpx.TransportError):
-        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    for stopped in (port, sandbox_port):
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{stopped}/healthz", timeout=2)

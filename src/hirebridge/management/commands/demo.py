@@ -1,4 +1,5 @@
-"""`hirebridge demo`: migrate, seed a new database, and run the web process and the worker.
+"""`hirebridge demo`: migrate, seed a new database, and run the web process, the worker and the
+LinkedIn sandbox (the local stand-in for LinkedIn's RSC API and Recruiter).
 
 Each step runs as its own `hirebridge` process with DATA_DIR set, so the data directory
 chosen here is the one every process uses, whatever this process was started with.
@@ -28,13 +29,16 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", type=Path, default=Path("var"))
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--sandbox-port", type=int, default=8100)
         parser.add_argument("--seed", type=int, default=42)
 
-    def handle(self, *args, data_dir: Path, host: str, port: int, seed: int, **options) -> None:
+    def handle(self, *args, data_dir: Path, host: str, port: int, sandbox_port: int, seed: int,
+               **options) -> None:
         data_dir = data_dir.resolve()
         env = {**os.environ, "DATA_DIR": str(data_dir)}
         console = Console(file=cast(IO[str], self.stdout), width=160)
         url = f"http://{host}:{port}/"
+        sandbox_url = f"http://{host}:{sandbox_port}/"
         demo_file = data_dir / "demo.json"
 
         self._run(["migrate", "--noinput"], env)
@@ -53,10 +57,14 @@ class Command(BaseCommand):
         processes = [
             self._start(["serve", "--bind", f"{host}:{port}"], env),
             self._start(["worker"], env),
+            subprocess.Popen([sys.executable, "-m", "sandbox", "--host", host,
+                              "--port", str(sandbox_port), "--data-dir", str(data_dir / "sandbox"),
+                              "--seed", str(seed)], env=env),
         ]
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             self._wait_until_up(url + "healthz", processes)
+            self._wait_until_up(sandbox_url + "_sandbox/tenant", processes)
             self._announce(console, demo, demo_file)
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
@@ -117,13 +125,13 @@ class Command(BaseCommand):
         credentials.unlink()
         return logins
 
-    def _wait_until_up(self, health_url: str, processes: list[subprocess.Popen]) -> None:
+    def _wait_until_up(self, probe_url: str, processes: list[subprocess.Popen]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if any(p.poll() is not None for p in processes):
                 raise CommandError("a demo process exited while starting; see its output above")
             try:
-                with urllib.request.urlopen(health_url, timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(probe_url, timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return
             except OSError:
@@ -134,6 +142,7 @@ class Command(BaseCommand):
 
     def _announce(self, console: Console, demo: dict, demo_file: Path) -> None:
         console.print(f"\n[bold]hirebridge is running at {demo['url']}[/bold]  (Ctrl+C stops it)")
+        console.print(f"LinkedIn sandbox (RSC API and Recruiter): {demo['sandbox_url']}")
         if not demo["logins"]:
             console.print(
                 f"[yellow]No logins are known for this database: {demo_file} was "
