@@ -32,8 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--sandbox-port", type=int, default=8100)
         parser.add_argument("--seed", type=int, default=42)
 
-    def handle(self, *args, data_dir: Path, host: str, port: int, sandbox_port: int, seed: int,
-               **options) -> None:
+    def handle(
+        self, *args, data_dir: Path, host: str, port: int, sandbox_port: int, seed: int, **options
+    ) -> None:
         data_dir = data_dir.resolve()
         env = {**os.environ, "DATA_DIR": str(data_dir)}
         console = Console(file=cast(IO[str], self.stdout), width=160)
@@ -57,9 +58,22 @@ class Command(BaseCommand):
         processes = [
             self._start(["serve", "--bind", f"{host}:{port}"], env),
             self._start(["worker"], env),
-            subprocess.Popen([sys.executable, "-m", "sandbox", "--host", host,
-                              "--port", str(sandbox_port), "--data-dir", str(data_dir / "sandbox"),
-                              "--seed", str(seed)], env=env),
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sandbox",
+                    "--host",
+                    host,
+                    "--port",
+                    str(sandbox_port),
+                    "--data-dir",
+                    str(data_dir / "sandbox"),
+                    "--seed",
+                    str(seed),
+                ],
+                env=env,
+            ),
         ]
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
@@ -136,9 +150,7 @@ class Command(BaseCommand):
                         return
             except OSError:
                 time.sleep(0.3)
-        raise CommandError(
-            f"the web process did not answer {health_url} within {READY_TIMEOUT_SECONDS} s"
-        )
+        raise CommandError(f"{probe_url} did not answer within {READY_TIMEOUT_SECONDS} s")
 
     def _announce(self, console: Console, demo: dict, demo_file: Path) -> None:
         console.print(f"\n[bold]hirebridge is running at {demo['url']}[/bold]  (Ctrl+C stops it)")
