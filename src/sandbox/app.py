@@ -4,14 +4,29 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from sandbox import tenant
+from sandbox import push, tenant
 from sandbox.clock import Clock
 from sandbox.config import Settings
 from sandbox.context import Sandbox
 from sandbox.db import Database
 from sandbox.errors import LinkedInError, error_body, handle_linkedin_error
+from sandbox.fault_injection import FaultInjection
 from sandbox.middleware import Gateway
-from sandbox.routes import candidates, oauth
+from sandbox.routes import (
+    acls,
+    applications,
+    candidates,
+    exported,
+    integrations,
+    jobs,
+    oauth,
+    provisioning,
+    recruiter,
+    rest_aliases,
+    sandbox_admin,
+    sandbox_integrations,
+    sandbox_recruiter,
+)
 
 
 def create_app(
@@ -29,6 +44,7 @@ def create_app(
         onboarded=onboarded,
     )
     sandbox = Sandbox(settings=settings, db=db, clock=clock)
+    push.start(sandbox)
 
     app = FastAPI(
         title="LinkedIn RSC sandbox",
@@ -37,6 +53,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.sandbox = sandbox
+    # What /_sandbox/reset restores the seeded integrations to.
+    app.state.onboarded = onboarded
     app.add_exception_handler(LinkedInError, handle_linkedin_error)
 
     async def invalid(request, exc: Exception) -> JSONResponse:
@@ -44,7 +62,23 @@ def create_app(
 
     app.add_exception_handler(RequestValidationError, invalid)
     # One router per resource group; each module's docstring names the LinkedIn page it follows.
-    for module in (oauth, candidates):
+    for module in (
+        oauth,
+        candidates,
+        jobs,
+        applications,
+        acls,
+        recruiter,
+        sandbox_recruiter,
+        provisioning,
+        integrations,
+        exported,
+        sandbox_integrations,
+        rest_aliases,
+        sandbox_admin,
+    ):
         app.include_router(module.router)
+    # Added first, so it runs inside Gateway (the ledger sees which fault fired).
+    app.add_middleware(FaultInjection, sandbox=sandbox)
     app.add_middleware(Gateway, sandbox=sandbox)
     return app

@@ -124,7 +124,9 @@ CREATE TABLE IF NOT EXISTS notifications (
     type TEXT NOT NULL,
     integration_context TEXT NOT NULL,
     payload TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- The finders show it from here on (later than created_at under the "early" push fault).
+    readable_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY,
@@ -138,14 +140,18 @@ CREATE TABLE IF NOT EXISTS deliveries (
     response_status INTEGER,
     last_error TEXT,
     due_at INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    fault TEXT
 );
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, due_at);
 CREATE TABLE IF NOT EXISTS callback_checks (
     client_id TEXT NOT NULL,
     url TEXT NOT NULL,
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
     blocked INTEGER NOT NULL DEFAULT 0,
     validated_at INTEGER,
+    next_check_at INTEGER,
+    last_error TEXT,
     PRIMARY KEY (client_id, url)
 );
 

@@ -40,7 +40,7 @@ def log_in(base: str, email: str, password: str) -> httpx.Response:
 
 
 def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env, tmp_path):
-    port = free_port()
+    port, sandbox_port = free_port(), free_port()
     data_dir = Path(process_env["DATA_DIR"])
     demo = subprocess.Popen(
         [
@@ -52,6 +52,8 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
             str(data_dir),
             "--port",
             str(port),
+            "--sandbox-port",
+            str(sandbox_port),
         ],
         env=process_env,
         stdout=subprocess.PIPE,

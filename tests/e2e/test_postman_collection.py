@@ -46,9 +46,20 @@ def shape_tests() -> str:
 def sandbox_url(tmp_path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port), "--data-dir", str(tmp_path / "sbx"),
-         "--members", "500"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "sbx"),
+            "--members",
+            "500",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -66,21 +77,38 @@ def sandbox_url(tmp_path):
 
 def member_token(client: httpx.Client, tenant: dict) -> str:
     """A seat holder's 3-legged token, the way Postman's "Get New Access Token" obtains one."""
-    partner = client.post("/oauth/v2/accessToken", data={
-        "grant_type": "client_credentials", **tenant["partner_app"]}).json()["access_token"]
+    partner = client.post(
+        "/oauth/v2/accessToken", data={"grant_type": "client_credentials", **tenant["partner_app"]}
+    ).json()["access_token"]
     app = tenant["customer_app"]
     key = urllib.parse.quote(app["app_key"], safe="")
-    client.post(f"/v2/provisionedApplications/{key}",
-                json={"patch": {"$set": {"oauth2AuthorizedCallbackUrls": [CALLBACK]}}},
-                headers={"Authorization": f"Bearer {partner}"}).raise_for_status()
-    consent = client.post("/oauth/v2/authorization", data={
-        "response_type": "code", "client_id": app["client_id"], "redirect_uri": CALLBACK,
-        "state": "replay", "member_email": tenant["seats"][0]["email"], "decision": "allow"})
+    client.post(
+        f"/v2/provisionedApplications/{key}",
+        json={"patch": {"$set": {"oauth2AuthorizedCallbackUrls": [CALLBACK]}}},
+        headers={"Authorization": f"Bearer {partner}"},
+    ).raise_for_status()
+    consent = client.post(
+        "/oauth/v2/authorization",
+        data={
+            "response_type": "code",
+            "client_id": app["client_id"],
+            "redirect_uri": CALLBACK,
+            "state": "replay",
+            "member_email": tenant["seats"][0]["email"],
+            "decision": "allow",
+        },
+    )
     assert consent.status_code == 302, consent.text
     code = urllib.parse.parse_qs(urllib.parse.urlsplit(consent.headers["location"]).query)["code"]
-    return client.post("/oauth/v2/accessToken", data={
-        "grant_type": "authorization_code", "code": code[0], "redirect_uri": CALLBACK,
-        "client_id": app["client_id"], "client_secret": app["client_secret"]},
+    return client.post(
+        "/oauth/v2/accessToken",
+        data={
+            "grant_type": "authorization_code",
+            "code": code[0],
+            "redirect_uri": CALLBACK,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+        },
     ).json()["access_token"]
 
 
@@ -103,10 +131,15 @@ def prepared_collection(base: str, variables: dict[str, str], member: str) -> di
                     entry["value"] = member
 
     visit(collection["item"])
-    collection["event"] = [{"listen": "test", "script": {"type": "text/javascript",
-                                                         "exec": shape_tests().splitlines()}}]
-    collection["variable"] = [{"key": k, "value": v, "type": "string"}
-                              for k, v in variables.items()]
+    collection["event"] = [
+        {
+            "listen": "test",
+            "script": {"type": "text/javascript", "exec": shape_tests().splitlines()},
+        }
+    ]
+    collection["variable"] = [
+        {"key": k, "value": v, "type": "string"} for k, v in variables.items()
+    ]
     return collection
 
 
@@ -117,14 +150,18 @@ def test_every_request_of_linkedins_collection_behaves_as_linkedins(sandbox_url,
         tenant = client.get("/_sandbox/tenant").json()
         seat = tenant["seats"][0]
         member = client.get("/_sandbox/members", params={"count": 1}).json()["elements"][0]
-        exported = client.post("/_sandbox/actions/export",
-                               json={"seat_id": seat["id"], "member_id": member["id"]})
-        assert exported.status_code == 200, exported.text
-        customer_token = client.post("/oauth/v2/accessToken", data={
-            "grant_type": "client_credentials", **tenant["customer_app"]}).json()["access_token"]
+        exported = client.post(
+            "/_sandbox/actions/export", json={"seat_id": seat["id"], "member_id": member["id"]}
+        )
+        assert exported.status_code == 201, exported.text
+        customer_token = client.post(
+            "/oauth/v2/accessToken",
+            data={"grant_type": "client_credentials", **tenant["customer_app"]},
+        ).json()["access_token"]
         token = member_token(client, tenant)
-        person_id = client.get("/v2/me?fields=id",
-                               headers={"Authorization": f"Bearer {token}"}).json()["id"]
+        person_id = client.get(
+            "/v2/me?fields=id", headers={"Authorization": f"Bearer {token}"}
+        ).json()["id"]
     variables = {
         "partner_app_client_id": tenant["partner_app"]["client_id"],
         "partner_app_client_secret": tenant["partner_app"]["client_secret"],
@@ -135,19 +172,35 @@ def test_every_request_of_linkedins_collection_behaves_as_linkedins(sandbox_url,
         "customer_name": "Replay Customer",
         "unique_foreign_id": "replay-customer-1",
         "Epoch in milliseconds": str(int(time.time() * 1000)),
-        "Enter_ID_Value_Present_In_Response_of_Retrieve_Recruiter_Seatholders_API":
-            str(seat["id"]).split(":")[-1],
+        "Enter_ID_Value_Present_In_Response_of_Retrieve_Recruiter_Seatholders_API": str(
+            seat["id"]
+        ).split(":")[-1],
         "Enter_Request_ID_obtained_from_POST_in_CallbackURL": str(exported.json()["request_id"]),
     }
     collection_file = tmp_path / "collection.json"
     collection_file.write_text(json.dumps(prepared_collection(sandbox_url, variables, token)))
     report_file = tmp_path / "newman.json"
     run = subprocess.run(
-        [npx, "--yes", "newman@6", "run", str(collection_file), "--reporters", "json",
-         "--reporter-json-export", str(report_file), "--timeout-request", "15000",
-         "--global-var", f"customer_access_token={customer_token}",
-         "--global-var", f"person_id={person_id}"],
-        capture_output=True, text=True, check=False,
+        [
+            npx,
+            "--yes",
+            "newman@6",
+            "run",
+            str(collection_file),
+            "--reporters",
+            "json",
+            "--reporter-json-export",
+            str(report_file),
+            "--timeout-request",
+            "15000",
+            "--global-var",
+            f"customer_access_token={customer_token}",
+            "--global-var",
+            f"person_id={person_id}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert report_file.exists(), run.stdout + run.stderr
     executions = json.loads(report_file.read_text())["run"]["executions"]

@@ -48,6 +48,13 @@ def test_wrong_or_missing_credentials_get_oauth_errors(tenant):
         "/oauth/v2/accessToken", json={"grant_type": "client_credentials", **creds}
     )
     assert as_json.status_code == 400
+    as_text = tenant.client.post(  # as LinkedIn's Postman collection sends its partner request
+        "/oauth/v2/accessToken",
+        content=f"grant_type=client_credentials&client_id={creds['client_id']}"
+        f"&client_secret={creds['client_secret']}",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert as_text.status_code == 200
 
 
 def test_missing_and_unknown_tokens_get_linkedins_401(tenant):

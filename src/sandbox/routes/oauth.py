@@ -22,6 +22,7 @@ router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 CODE_TTL_MS = 30 * 60 * 1000
 AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "state", "scope")
+FORM_TYPES = ("application/x-www-form-urlencoded", "text/plain", "")
 
 
 def oauth_error(status: int, error: str, description: str) -> JSONResponse:
@@ -30,9 +31,14 @@ def oauth_error(status: int, error: str, description: str) -> JSONResponse:
 
 @router.post("/oauth/v2/accessToken")
 async def access_token(request: Request, sandbox: SandboxDep) -> JSONResponse:
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    # LinkedIn's own Postman collection sends its partner token request as text/plain with a
+    # form body, and LinkedIn answers it: so a form body is read under either content type.
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in FORM_TYPES:
         return oauth_error(
-            400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
+            400,
+            "invalid_request",
+            "Send the parameters as an application/x-www-form-urlencoded body",
         )
     form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
     grant = form.get("grant_type")

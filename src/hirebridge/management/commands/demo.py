@@ -49,6 +49,8 @@ class Command(BaseCommand):
         demo = {
             "url": url,
             "admin_url": url + "admin/",
+            "sandbox_url": sandbox_url,
+            "recruiter_url": sandbox_url + "recruiter/",
             "data_dir": str(data_dir),
             "logins": logins or [],
         }
