@@ -4,6 +4,7 @@ Members are drawn from pools of Faker values with one seeded generator, so a mil
 take seconds, and the same seed always gives the same people.
 """
 
+import functools
 import random
 import sqlite3
 import string
@@ -41,6 +42,7 @@ class Pools:
     cities: list[str]
 
     @classmethod
+    @functools.cache
     def draw(cls, seed: int) -> "Pools":
         fake = Faker()
         fake.seed_instance(seed)

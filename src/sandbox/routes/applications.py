@@ -10,11 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from sandbox import records, restli, state, throttle
+from sandbox import batch, records, restli
 from sandbox.auth import App, ChildApp, require_enabled
 from sandbox.context import Call, CallDep, Sandbox, SandboxDep
-from sandbox.errors import LinkedInError, bad_request
-from sandbox.routes.candidates import raw_path_key, validate_note
+from sandbox.errors import LinkedInError
+from sandbox.routes.candidates import validate_note
 
 router = APIRouter()
 
@@ -82,7 +82,7 @@ def ats_applications(call: CallDep, app: ChildApp, sandbox: SandboxDep) -> JSONR
     keys = {key: records.key_with(key, KEY) for key in call.ids}
     if call.method not in ("batch_get", "batch_update", "batch_delete"):
         raise LinkedInError(405, f"{call.method} is not supported on atsApplications")
-    writes = _charge(call, app, sandbox, RESOURCE, len(keys))
+    writes = batch.charge(call, app, sandbox, RESOURCE, len(keys))
     result = restli.BatchResult.empty()
     now = sandbox.clock.now_ms()
     with sandbox.db.transaction() as conn:
@@ -119,14 +119,14 @@ def ats_applications(call: CallDep, app: ChildApp, sandbox: SandboxDep) -> JSONR
 def application_notes(
     request: Request, call: CallDep, app: ChildApp, sandbox: SandboxDep
 ) -> JSONResponse:
-    return _sub_resource(request, call, app, sandbox, NOTES, validate_note)
+    return _children(request, call, app, sandbox, NOTES, validate_note)
 
 
 @router.api_route("/v2/atsApplications/{key}/stages", methods=["GET", "PUT", "POST", "DELETE"])
 def application_stages(
     request: Request, call: CallDep, app: ChildApp, sandbox: SandboxDep
 ) -> JSONResponse:
-    return _sub_resource(request, call, app, sandbox, STAGES, validate_stage)
+    return _children(request, call, app, sandbox, STAGES, validate_stage)
 
 
 @router.api_route(
@@ -135,25 +135,10 @@ def application_stages(
 def application_feedback(
     request: Request, call: CallDep, app: ChildApp, sandbox: SandboxDep
 ) -> JSONResponse:
-    return _sub_resource(request, call, app, sandbox, FEEDBACK, validate_feedback)
+    return _children(request, call, app, sandbox, FEEDBACK, validate_feedback)
 
 
-def _charge(call: Call, app: App, sandbox: Sandbox, family: str, count: int) -> bool:
-    """Check the batch size and count the call (and, for writes, its records); True if a write."""
-    with sandbox.db.reading() as conn:
-        records.check_batch_size(count, state.current(conn)["batch_max"])
-    writes = call.method != "batch_get"
-    throttle.charge(
-        sandbox,
-        app.client_id,
-        family,
-        per_day="write_calls_per_day",
-        records=count if writes else 0,
-    )
-    return writes
-
-
-def _sub_resource(
+def _children(
     request: Request,
     call: Call,
     app: App,
@@ -161,50 +146,13 @@ def _sub_resource(
     resource: str,
     validate: Callable[[Any], dict[str, Any]],
 ) -> JSONResponse:
-    """Notes, stages and feedback alike: simple ids, stored under the application's key.
-
-    Writes need the application synced (404 otherwise); deletes succeed either way, so an ATS
-    may delete the children of an application it already deleted.
-    """
-    application = raw_path_key(request, 3)
-    fields = records.key_with(application, KEY)
-    if call.method not in ("batch_get", "batch_update", "batch_delete"):
-        raise LinkedInError(405, f"{call.method} is not supported on {resource}")
-    if any(not isinstance(k, str) for k in call.ids):
-        raise bad_request("Ids of this resource are simple keys: ?ids=ID1&ids=ID2")
-    writes = _charge(call, app, sandbox, resource, len(call.ids))
-    result = restli.BatchResult.empty()
-    now = sandbox.clock.now_ms()
-
-    def child_key(child_id: restli.Key) -> str:
-        return restli.canonical(application) + "/" + str(child_id)
-
-    with sandbox.db.transaction() as conn:
-        if writes:
-            require_enabled(conn, app, fields["integrationContext"])
-        if call.method == "batch_get":
-            for child_id in call.ids:
-                stored = records.get(conn, app.client_id, resource, child_key(child_id))
-                if stored is None:
-                    result.fail(str(child_id), 404, "No record with this id on this application")
-                else:
-                    result.found(str(child_id), stored)
-            return JSONResponse(result.get_body())
-        if call.method == "batch_delete":
-            for child_id in call.ids:
-                records.delete(conn, app.client_id, resource, child_key(child_id))
-                result.ok(str(child_id))
-            return JSONResponse(result.write_body())
-        if records.get(conn, app.client_id, RESOURCE, application) is None:
-            raise LinkedInError(404, "The application of these records is not synced")
-        for child_id, spelled, entity in restli.entities_for(call.ids, call.body):
-            try:
-                body = validate(entity)
-            except records.Invalid as invalid:
-                result.fail(spelled, 400, str(invalid))
-                continue
-            records.put(
-                conn, app.client_id, resource, child_key(child_id), body, now, parent=application
-            )
-            result.ok(spelled)
-    return JSONResponse(result.write_body())
+    return batch.children(
+        request,
+        call,
+        app,
+        sandbox,
+        parent_resource=RESOURCE,
+        parent_key=KEY,
+        resource=resource,
+        validate=validate,
+    )

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from sandbox import matching, records, restli, state, throttle
+from sandbox import batch, matching, records, restli
 from sandbox.auth import ChildApp, require_enabled
 from sandbox.context import CallDep, SandboxDep
-from sandbox.errors import LinkedInError, bad_request
+from sandbox.errors import LinkedInError
 
 router = APIRouter()
 
@@ -19,12 +19,6 @@ RESOURCE = "atsCandidates"
 NOTES = "atsCandidateNotes"
 KEY = {"atsCandidateId": None, "dataProvider": "ATS", "integrationContext": None}
 KEY_ORDER = ("atsCandidateId", "dataProvider", "integrationContext")
-
-
-def raw_path_key(request: Request, position: int) -> restli.Key:
-    """A complex key in a path segment, read from the raw path so encoded values survive."""
-    segments = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("/")
-    return restli.parse_key(segments[position])
 
 
 def validate_candidate(entity: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
@@ -67,16 +61,7 @@ def ats_candidates(call: CallDep, app: ChildApp, sandbox: SandboxDep) -> JSONRes
     keys = {key: records.key_with(key, KEY) for key in call.ids}
     if call.method not in ("batch_get", "batch_update", "batch_partial_update", "batch_delete"):
         raise LinkedInError(405, f"{call.method} is not supported on atsCandidates")
-    with sandbox.db.reading() as conn:
-        records.check_batch_size(len(keys), state.current(conn)["batch_max"])
-    writes = call.method != "batch_get"
-    throttle.charge(
-        sandbox,
-        app.client_id,
-        RESOURCE,
-        per_day="write_calls_per_day",
-        records=len(keys) if writes else 0,
-    )
+    writes = batch.charge(call, app, sandbox, RESOURCE, len(keys))
     result = restli.BatchResult.empty()
     now = sandbox.clock.now_ms()
     with sandbox.db.transaction() as conn:
@@ -148,52 +133,16 @@ def _with_matches(conn, key: restli.Key, stored: dict[str, Any]) -> dict[str, An
 def candidate_notes(
     request: Request, call: CallDep, app: ChildApp, sandbox: SandboxDep
 ) -> JSONResponse:
-    candidate = raw_path_key(request, 3)
-    fields = records.key_with(candidate, KEY)
-    if call.method not in ("batch_get", "batch_update", "batch_delete"):
-        raise LinkedInError(405, f"{call.method} is not supported on candidate notes")
-    if any(not isinstance(k, str) for k in call.ids):
-        raise bad_request("Note ids are simple keys: ?ids=NOTE1&ids=NOTE2")
-    with sandbox.db.reading() as conn:
-        records.check_batch_size(len(call.ids), state.current(conn)["batch_max"])
-    writes = call.method != "batch_get"
-    throttle.charge(
+    return batch.children(
+        request,
+        call,
+        app,
         sandbox,
-        app.client_id,
-        NOTES,
-        per_day="write_calls_per_day",
-        records=len(call.ids) if writes else 0,
+        parent_resource=RESOURCE,
+        parent_key=KEY,
+        resource=NOTES,
+        validate=validate_note,
     )
-    result = restli.BatchResult.empty()
-    now = sandbox.clock.now_ms()
-    with sandbox.db.transaction() as conn:
-        if writes:
-            require_enabled(conn, app, fields["integrationContext"])
-        note_key = lambda note_id: restli.canonical(candidate) + "/" + str(note_id)  # noqa: E731
-        if call.method == "batch_get":
-            for note_id in call.ids:
-                stored = records.get(conn, app.client_id, NOTES, note_key(note_id))
-                if stored is None:
-                    result.fail(str(note_id), 404, "No note with this id")
-                else:
-                    result.found(str(note_id), stored)
-            return JSONResponse(result.get_body())
-        if call.method == "batch_delete":
-            for note_id in call.ids:
-                records.delete(conn, app.client_id, NOTES, note_key(note_id))
-                result.ok(str(note_id))
-            return JSONResponse(result.write_body())
-        if records.get(conn, app.client_id, RESOURCE, candidate) is None:
-            raise LinkedInError(404, "The candidate of these notes is not synced")
-        for note_id, spelled, entity in restli.entities_for(call.ids, call.body):
-            try:
-                body = validate_note(entity)
-            except records.Invalid as invalid:
-                result.fail(spelled, 400, str(invalid))
-                continue
-            records.put(conn, app.client_id, NOTES, note_key(note_id), body, now, parent=candidate)
-            result.ok(spelled)
-    return JSONResponse(result.write_body())
 
 
 def validate_note(entity: Any) -> dict[str, Any]:

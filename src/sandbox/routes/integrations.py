@@ -17,9 +17,9 @@ from fastapi.responses import JSONResponse
 
 from sandbox import push, records, restli, state, throttle
 from sandbox.auth import ChildApp
+from sandbox.batch import raw_path_key
 from sandbox.context import Call, CallDep, Sandbox, SandboxDep
 from sandbox.errors import LinkedInError, bad_request
-from sandbox.routes.candidates import raw_path_key
 
 router = APIRouter()
 
