@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "hirebridge",
     "hirebridge.accounts",
     "hirebridge.hiring",
+    "hirebridge.linkedin",
     "hirebridge.web",
 ]
 
@@ -80,6 +81,12 @@ HUEY = config.huey_settings(
 )
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
 HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
+
+# LinkedIn: production hosts by default; the demo points these at the sandbox.
+LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.com")
+LINKEDIN_OAUTH_BASE = env.str("LINKEDIN_OAUTH_BASE", default="https://www.linkedin.com")
+LINKEDIN_PLATFORM_BASE = env.str("LINKEDIN_PLATFORM_BASE", default="https://platform.linkedin.com")
+LINKEDIN_POLL_SECONDS = env.int("LINKEDIN_POLL_SECONDS", default=900)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
