@@ -1,0 +1,254 @@
+"""The integration's own state: credentials and contexts, seats, pushes received, sync cursors.
+
+Everything the worker needs to resume lives here, never only in the queue: Huey loses a task
+whose worker dies, so a periodic sweeper re-rings for rows that are new or whose lease expired.
+"""
+
+import secrets as token_source
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from hirebridge.hiring.models import Candidate
+from hirebridge.linkedin import secrets
+
+
+def new_callback_token() -> str:
+    return token_source.token_urlsafe(32)
+
+
+class LicenceTier(models.TextChoices):
+    TRM = "trm", "LeverTRM"
+    TRM_ENTERPRISE = "trm_enterprise", "LeverTRM for Enterprise"
+
+
+class Integration(models.Model):
+    """One customer application at LinkedIn (this ATS instance) and its organization."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client_id = models.CharField(max_length=100, unique=True)
+    client_secret_encrypted = models.TextField()
+    organization_urn = models.CharField(max_length=100, help_text="urn:li:organization:…")
+    licence_tier = models.CharField(
+        max_length=20, choices=LicenceTier.choices, default=LicenceTier.TRM
+    )
+    # Unguessable path of the CALLBACK_URL registered for this customer.
+    callback_token = models.CharField(max_length=64, unique=True, default=new_callback_token)
+    token_checked_at = models.DateTimeField(null=True, blank=True)
+    token_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization_urn__regex=r"^urn:li:organization:[0-9]+$"),
+                name="linkedin_integration_organization_urn",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"LinkedIn {self.organization_urn}"
+
+    @property
+    def client_secret(self) -> str:
+        return secrets.decrypt(self.client_secret_encrypted)
+
+    @client_secret.setter
+    def client_secret(self, plaintext: str) -> None:
+        self.client_secret_encrypted = secrets.encrypt(plaintext)
+
+
+class Contract(models.Model):
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="contracts")
+    urn = models.CharField(max_length=100, help_text="urn:li:contract:…")
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["urn"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "urn"], name="linkedin_contract_unique"),
+            models.CheckConstraint(
+                condition=Q(urn__regex=r"^urn:li:contract:[0-9]+$"), name="linkedin_contract_urn"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.urn
+
+
+class IntegrationType(models.TextChoices):
+    ONE_CLICK_EXPORT = "ONE_CLICK_EXPORT", "1-Click Export"
+    IN_ATS_INDICATOR = "IN_ATS_INDICATOR", "In-ATS indicator"
+    PROFILE_PLUGIN = "PROFILE_PLUGIN", "Profile plugin"
+    CSA_API = "CSA_API", "Recruiter data (InMails, notes, stub profiles)"
+    RECOMMENDED_MATCHES = "RECOMMENDED_MATCHES", "Recommended Matches"
+    UNIFIED_SEARCH = "UNIFIED_SEARCH", "Unified Search"
+
+
+class IntegrationStatus(models.Model):
+    """What LinkedIn last said about one integration type in one context (organization/contract)."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="statuses")
+    integration_type = models.CharField(max_length=32, choices=IntegrationType.choices)
+    context_urn = models.CharField(max_length=100)
+    name = models.CharField(max_length=200, blank=True)
+    onboarded = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["integration_type", "context_urn"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "integration_type", "context_urn"],
+                name="linkedin_integrationstatus_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration_type} on {self.context_urn}"
+
+
+class SeatMapping(models.TextChoices):
+    AUTOMATIC = "automatic", "By email or member"
+    MANUAL = "manual", "By an admin"
+
+
+class Seat(models.Model):
+    """One Recruiter licence, and the ATS user it belongs to (if mapped)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="seats")
+    urn = models.CharField(max_length=100, unique=True, help_text="urn:li:seat:…")
+    member_urn = models.CharField(max_length=100, blank=True, help_text="urn:li:person:…")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linkedin_seats",
+    )
+    mapped_by = models.CharField(max_length=16, choices=SeatMapping.choices, blank=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "urn"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.urn})".strip()
+
+
+class EventStatus(models.TextChoices):
+    NEW = "new", "Waiting"
+    DONE = "done", "Processed"
+    FAILED = "failed", "Failed (kept for retry or inspection)"
+    DROPPED = "dropped", "Dropped (not this customer's)"
+
+
+class InboundEvent(models.Model):
+    """A push notification from LinkedIn, stored before it is answered, processed by the worker.
+
+    Keyed by LinkedIn's request id, so a repeated push is a no-op. A worker claims a row by
+    setting `lease_until` with a conditional update; an expired lease may be claimed again.
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="events")
+    request_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.NEW)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "request_id"], name="linkedin_inboundevent_unique_request"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "lease_until"], name="linkedin_event_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.request_id}"
+
+
+class ProfileConnection(models.Model):
+    """A candidate's LinkedIn member (person URN): from an export, a stub or a manual link."""
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, related_name="linkedin_connection"
+    )
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="connections"
+    )
+    person_urn = models.CharField(max_length=100)
+    connected_at = models.DateTimeField(default=timezone.now)
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "person_urn"], name="linkedin_connection_unique_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} = {self.person_urn}"
+
+
+class SyncCursor(models.Model):
+    """How far one polled stream (a seat's InMails, a contract's stubs or notes) has committed.
+
+    `watermark_ms` moves only in the transaction that stores its window's last page, so a killed
+    worker resumes from the last committed window and never skips one.
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cursors")
+    stream = models.CharField(max_length=200, help_text="e.g. conversationEvents:urn:li:seat:5")
+    watermark_ms = models.BigIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["stream"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "stream"], name="linkedin_synccursor_unique_stream"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.stream
+
+
+class SyncRun(models.Model):
+    """One poll window of one stream: what the settings page shows as progress and errors."""
+
+    cursor = models.ForeignKey(SyncCursor, on_delete=models.CASCADE, related_name="runs")
+    window_start_ms = models.BigIntegerField()
+    window_end_ms = models.BigIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(null=True)
+    counts = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.cursor} [{self.window_start_ms}, {self.window_end_ms})"
