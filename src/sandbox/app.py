@@ -26,6 +26,7 @@ from sandbox.routes import (
     sandbox_admin,
     sandbox_integrations,
     sandbox_recruiter,
+    ui,
 )
 
 
@@ -76,8 +77,10 @@ def create_app(
         sandbox_integrations,
         rest_aliases,
         sandbox_admin,
+        ui,
     ):
         app.include_router(module.router)
+    app.mount("/static", ui.static, name="static")
     # Added first, so it runs inside Gateway (the ledger sees which fault fired).
     app.add_middleware(FaultInjection, sandbox=sandbox)
     app.add_middleware(Gateway, sandbox=sandbox)

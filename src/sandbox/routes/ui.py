@@ -21,17 +21,18 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from sandbox import exporting, inmail, jobs, state
-from sandbox.context import Sandbox, SandboxDep
+from sandbox.context import Sandbox, SandboxDep, get_sandbox
 from sandbox.errors import LinkedInError, bad_request
 
 HERE = Path(__file__).parent.parent
 SEAT_COOKIE = "recruiter_seat"
+SIGN_IN = "/recruiter/sign-in"
 PAGE_SIZE = 25
 QUERY_MAX = 200
 PANELS = ("export", "inmail", "note")
@@ -62,12 +63,25 @@ templates.env.filters["when"] = when
 static = StaticFiles(directory=HERE / "static")
 
 
+def seat_from_cookie(conn: sqlite3.Connection, request: Request) -> sqlite3.Row | None:
+    raw = request.cookies.get(SEAT_COOKIE, "")
+    if not raw.isdigit():
+        return None
+    return conn.execute(SEAT_SQL + " AND s.id = ?", (int(raw),)).fetchone()
+
+
+def current_seat(sandbox: Sandbox, request: Request) -> sqlite3.Row | None:
+    with sandbox.db.reading() as conn:
+        return seat_from_cookie(conn, request)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def error_page(request: Request, error: LinkedInError) -> Response:
-    return render(request, "recruiter/error.html", {"error": error}, error.status)
+    seat = current_seat(get_sandbox(request), request)
+    return render(request, "recruiter/error.html", {"error": error, "seat": seat}, error.status)
 
 
 class HtmlErrors(APIRoute):
@@ -114,21 +128,6 @@ FormDep = Annotated[Form, Depends(read_form)]
 
 def redirect(path: str, **query: Any) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, 303)
-
-
-def seat_from_cookie(conn: sqlite3.Connection, request: Request) -> sqlite3.Row | None:
-    raw = request.cookies.get(SEAT_COOKIE, "")
-    if not raw.isdigit():
-        return None
-    return conn.execute(SEAT_SQL + " AND s.id = ?", (int(raw),)).fetchone()
-
-
-def current_seat(sandbox: Sandbox, request: Request) -> sqlite3.Row | None:
-    with sandbox.db.reading() as conn:
-        return seat_from_cookie(conn, request)
-
-
-SIGN_IN = "/recruiter/sign-in"
 
 
 # Sign-in -----------------------------------------------------------------------------------
