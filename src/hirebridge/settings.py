@@ -88,6 +88,27 @@ LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.c
 LINKEDIN_OAUTH_BASE = env.str("LINKEDIN_OAUTH_BASE", default="https://www.linkedin.com")
 LINKEDIN_PLATFORM_BASE = env.str("LINKEDIN_PLATFORM_BASE", default="https://platform.linkedin.com")
 LINKEDIN_POLL_SECONDS = env.int("LINKEDIN_POLL_SECONDS", default=900)
+# Where LinkedIn reaches this ATS: the base of the CALLBACK_URL registered for pushes.
+HIREBRIDGE_PUBLIC_URL = env.str("HIREBRIDGE_PUBLIC_URL", default="http://127.0.0.1:8000")
+
+# Email to candidates: SMTP by default, one file per email in EMAIL_FILE_PATH when set (the demo).
+# Replies reach POST /inbound/email from a mail relay that sends INBOUND_EMAIL_TOKEN; unset, that
+# endpoint does not exist.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=None)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hirebridge@localhost")
+INBOUND_EMAIL_TOKEN = env.str("INBOUND_EMAIL_TOKEN", default=None)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hirebridge.accounts.models import User
+from hirebridge.hiring import progression
 from hirebridge.hiring.models import (
     Activity,
     ArchiveReason,
@@ -450,7 +451,8 @@ def log_message(
 ) -> tuple[Message, bool]:
     """Record an email or InMail; upserted on (channel, external id) so repeats add nothing.
 
-    Counts as an interaction on the opportunity (or on every active one of the candidate).
+    Counts as an interaction on the opportunity (or on every active one of the candidate) and
+    may move it forward in the Lead section (hiring.progression).
     """
     if channel not in Channel.values:
         raise PipelineError(
@@ -497,4 +499,5 @@ def log_message(
             channel=channel,
             direction=direction,
         )
+        progression.progress(message)
     return message, created
