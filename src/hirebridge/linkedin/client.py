@@ -328,6 +328,30 @@ class LinkedInClient:
         patch = {"patch": {"$delete": ["manualMatchedMember"]}}
         self._patch_candidate(org_urn, ats_candidate_id, patch)
 
+    def create_jobs(self, elements: Sequence[Mapping[str, Any]]) -> list[replies.CreatedElement]:
+        """Sync jobs (create, update or close, keyed by externalJobPostingId), in batches of 100;
+        one task id or error per job, in order.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-jobs"""
+        route = self.route("simpleJobPostings")
+        created: list[replies.CreatedElement] = []
+        for chunk in _chunks(list(elements)):
+            body = {"elements": [route.entity(element) for element in chunk]}
+            response = self._send(route, "POST", "", body, restli_method="batch_create")
+            reply = self._parse(replies.BatchCreateReply, response)
+            if len(reply.elements) != len(chunk):
+                raise InvalidReply(
+                    f"batch_create answered {len(reply.elements)} of {len(chunk)} jobs",
+                    **_context(response),
+                )
+            created += reply.elements
+        return created
+
+    def job_tasks(self, task_ids: Iterable[str]) -> GetOutcome[str, replies.JobTask]:
+        """Where each job sync task stands.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-jobs"""
+        keys = {task_id: task_id for task_id in task_ids}
+        return self.batch_get(self.route("simpleJobPostingTasks"), keys, replies.JobTask)
+
     def upsert_candidates(
         self, org_urn: str, bodies: Mapping[str, Mapping[str, Any]]
     ) -> WriteOutcome[str]:

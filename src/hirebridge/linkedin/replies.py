@@ -97,6 +97,15 @@ class BatchCreateReply(Reply):
     elements: list[CreatedElement]
 
 
+class JobTask(Reply):
+    """A simpleJobPostings task: IN_PROGRESS, then SUCCEEDED, FAILED or PROCESSED."""
+
+    id: str
+    status: str
+    externalJobPostingId: str | None = None
+    error: Any = None
+
+
 class Integration(Reply):
     integration_context: str
     integration_type: str

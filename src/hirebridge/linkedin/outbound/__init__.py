@@ -1,0 +1,1 @@
+"""ATS → LinkedIn: turning ATS rows into LinkedIn's bodies and sending them."""
