@@ -30,16 +30,40 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--sandbox-port", type=int, default=8100)
+        parser.add_argument(
+            "--poll-seconds",
+            type=int,
+            default=10,
+            help="how often the worker polls LinkedIn (the sandbox)",
+        )
         parser.add_argument("--seed", type=int, default=42)
 
     def handle(
-        self, *args, data_dir: Path, host: str, port: int, sandbox_port: int, seed: int, **options
+        self,
+        *args,
+        data_dir: Path,
+        host: str,
+        port: int,
+        sandbox_port: int,
+        poll_seconds: int,
+        seed: int,
+        **options,
     ) -> None:
         data_dir = data_dir.resolve()
-        env = {**os.environ, "DATA_DIR": str(data_dir)}
         console = Console(file=cast(IO[str], self.stdout), width=160)
         url = f"http://{host}:{port}/"
         sandbox_url = f"http://{host}:{sandbox_port}/"
+        env = {
+            **os.environ,
+            "DATA_DIR": str(data_dir),
+            # The ATS talks to the sandbox exactly as it would to LinkedIn: only these differ.
+            "LINKEDIN_API_BASE": sandbox_url.rstrip("/"),
+            "LINKEDIN_OAUTH_BASE": sandbox_url.rstrip("/"),
+            "LINKEDIN_PLATFORM_BASE": sandbox_url.rstrip("/"),
+            "LINKEDIN_POLL_SECONDS": str(poll_seconds),
+            "HIREBRIDGE_PUBLIC_URL": url.rstrip("/"),
+            "EMAIL_FILE_PATH": str(data_dir / "mail"),
+        }
         demo_file = data_dir / "demo.json"
 
         self._run(["migrate", "--noinput"], env)
@@ -81,6 +105,8 @@ class Command(BaseCommand):
         try:
             self._wait_until_up(url + "healthz", processes)
             self._wait_until_up(sandbox_url + "_sandbox/tenant", processes)
+            if not self._exists(env, "hirebridge.linkedin.models", "Integration"):
+                self._run(["connect_sandbox", "--sandbox-url", sandbox_url], env)
             self._announce(console, demo, demo_file)
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
@@ -110,18 +136,11 @@ class Command(BaseCommand):
                 + (f":\n{result.stderr}" if quiet else "")
             )
 
-    def _start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        return subprocess.Popen(self._command(args), env=env)
-
-    def _seed_if_new(self, env, data_dir: Path, seed: int) -> list[dict] | None:
-        """Seed a database that has no users; returns the new logins, or None if not new."""
+    def _exists(self, env: dict[str, str], module: str, model: str) -> bool:
+        """Whether the demo's database holds any row of `model` (asked in its own process)."""
         probe = subprocess.run(
             self._command(
-                [
-                    "shell",
-                    "-c",
-                    "from hirebridge.accounts.models import User; print(User.objects.exists())",
-                ]
+                ["shell", "-c", f"from {module} import {model}; print({model}.objects.exists())"]
             ),
             env=env,
             capture_output=True,
@@ -130,7 +149,14 @@ class Command(BaseCommand):
         )
         if probe.returncode != 0:
             raise CommandError(f"could not read the database: {probe.stderr.strip()}")
-        if probe.stdout.strip().splitlines()[-1] == "True":
+        return probe.stdout.strip().splitlines()[-1] == "True"
+
+    def _start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        return subprocess.Popen(self._command(args), env=env)
+
+    def _seed_if_new(self, env, data_dir: Path, seed: int) -> list[dict] | None:
+        """Seed a database that has no users; returns the new logins, or None if not new."""
+        if self._exists(env, "hirebridge.accounts.models", "User"):
             return None
         credentials = data_dir / "seed-credentials.json"
         self.stdout.write(f"Seeding demo data (seed {seed})…")

@@ -1,0 +1,79 @@
+"""`hirebridge connect_sandbox`: wire this ATS to a running LinkedIn sandbox, as the demo does.
+
+Demo tooling, not the product: it reads the sandbox's own tenant page for the credentials a
+customer would copy from LinkedIn, then does what an admin does on the settings page: store
+them, check them, register the integrations and CALLBACK_URL, refresh the seats and map them to
+the demo users, and sync the postings as jobs.
+"""
+
+import os
+
+import httpx
+from django.core.management.base import BaseCommand, CommandError
+
+from hirebridge.accounts.models import User
+from hirebridge.accounts.roles import Role
+from hirebridge.hiring.models import Posting
+from hirebridge.linkedin import enablement, seats
+from hirebridge.linkedin.client import LinkedInError
+from hirebridge.linkedin.models import LicenceTier, Seat
+from hirebridge.linkedin.outbound import jobs
+
+# The sandbox's seats in order, given to the demo's users; the last seat stays unmapped so the
+# settings page has one to show.
+SEAT_HOLDERS = (Role.TEAM_MEMBER, Role.ADMIN, Role.LIMITED_TEAM_MEMBER, Role.SUPER_ADMIN)
+
+
+class Command(BaseCommand):
+    help = "Connect this ATS to a running LinkedIn RSC sandbox (demo setup)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--sandbox-url", required=True)
+        parser.add_argument(
+            "--public-url",
+            default=os.environ.get("HIREBRIDGE_PUBLIC_URL"),
+            help="where the sandbox reaches this ATS (default HIREBRIDGE_PUBLIC_URL)",
+        )
+
+    def handle(self, *args, sandbox_url: str, public_url: str | None, **options) -> None:
+        if not public_url:
+            raise CommandError("--public-url (or HIREBRIDGE_PUBLIC_URL) is required")
+        try:
+            tenant = httpx.get(sandbox_url.rstrip("/") + "/_sandbox/tenant", timeout=10)
+            tenant.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise CommandError(f"the sandbox at {sandbox_url} did not answer: {exc}") from None
+        info = tenant.json()
+        app = info["customer_app"]
+        try:
+            integration = enablement.configure(
+                app["client_id"],
+                app["client_secret"],
+                info["organization_id"],
+                info["contract_ids"],
+                LicenceTier.TRM_ENTERPRISE,
+            )
+            if not enablement.check(integration):
+                raise CommandError(
+                    f"the sandbox refused the credentials: {integration.token_error}"
+                )
+            callback = enablement.register(integration, public_url)
+            refreshed = seats.refresh_seats(integration)
+            self._map_demo_seats(info["seats"])
+            synced = jobs.sync_postings(
+                enablement.client_for(integration), integration, Posting.objects.all()
+            )
+        except LinkedInError as exc:
+            raise CommandError(f"LinkedIn (the sandbox) refused: {exc}") from None
+        self.stdout.write(
+            f"Connected to the LinkedIn sandbox: CALLBACK_URL {callback}; "
+            f"{refreshed.created + refreshed.updated} seats; {len(synced.task_ids)} postings "
+            f"synced as jobs ({len(synced.refused)} refused)."
+        )
+
+    def _map_demo_seats(self, sandbox_seats: list[dict]) -> None:
+        for holder, role in zip(sandbox_seats, SEAT_HOLDERS, strict=False):
+            user = User.objects.filter(role=role, deactivated_at__isnull=True).first()
+            seat = Seat.objects.filter(urn=holder["id"], active=True).first()
+            if user and seat and seat.user_id is None:
+                seats.map_seat(seat, user, by=None)
