@@ -109,6 +109,7 @@ ACTIONS = {
     Action.MANAGE_PIPELINE: {SA},
     Action.MANAGE_USERS: {SA, AD},
     Action.MANAGE_INTEGRATIONS: {SA},
+    Action.MANAGE_LINKEDIN: {SA, AD},
     Action.USE_LINKEDIN: {SA, AD, TM, LTM},
     Action.USE_ADMIN_SITE: {SA},
 }

@@ -30,6 +30,7 @@ class Action(StrEnum):
     MANAGE_PIPELINE = "manage_pipeline"  # stages and archive reasons
     MANAGE_USERS = "manage_users"
     MANAGE_INTEGRATIONS = "manage_integrations"
+    MANAGE_LINKEDIN = "manage_linkedin"  # credentials, registration and seats of LinkedIn RSC
     USE_LINKEDIN = "use_linkedin"
     USE_ADMIN_SITE = "use_admin_site"
 
@@ -48,6 +49,7 @@ ROLES_ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_PIPELINE: frozenset({Role.SUPER_ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.SUPER_ADMIN, Role.ADMIN}),
     Action.MANAGE_INTEGRATIONS: frozenset({Role.SUPER_ADMIN}),
+    Action.MANAGE_LINKEDIN: frozenset({Role.SUPER_ADMIN, Role.ADMIN}),
     Action.USE_LINKEDIN: frozenset(
         {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
     ),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from hirebridge.linkedin import signatures
+from hirebridge.linkedin import signatures, tasks
 from hirebridge.linkedin.models import InboundEvent, Integration
 
 logger = logging.getLogger("hirebridge.linkedin")
@@ -69,10 +69,13 @@ def _push(request: HttpRequest, integration: Integration) -> HttpResponse:
     if not event_type or not request_id or len(request_id) > 100 or len(event_type) > 64:
         return JsonResponse({"message": "type and requestId are required"}, status=400)
     with transaction.atomic():
-        _, created = InboundEvent.objects.get_or_create(
+        event, created = InboundEvent.objects.get_or_create(
             integration=integration,
             request_id=request_id,
             defaults={"type": event_type, "payload": payload},
         )
+        if created:
+            # Rung once stored; a lost ring is made good by the sweeper.
+            transaction.on_commit(lambda: tasks.process_event(event.pk), robust=True)
     logger.info("push %s %s %s", event_type, request_id, "stored" if created else "repeated")
     return JsonResponse({"requestId": request_id, "stored": created})

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hirebridge.web import inbound_email, views
+from hirebridge.web import inbound_email, linkedin_settings, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,4 +9,35 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("candidates/", views.candidates, name="candidates"),
     path("inbound/email", inbound_email.receive, name="inbound-email"),
+    path("settings/integrations/linkedin/", linkedin_settings.page, name="linkedin-settings"),
+    path(
+        "settings/integrations/linkedin/credentials",
+        linkedin_settings.save_credentials,
+        name="linkedin-settings-credentials",
+    ),
+    path(
+        "settings/integrations/linkedin/check",
+        linkedin_settings.check_credentials,
+        name="linkedin-settings-check",
+    ),
+    path(
+        "settings/integrations/linkedin/register",
+        linkedin_settings.register,
+        name="linkedin-settings-register",
+    ),
+    path(
+        "settings/integrations/linkedin/statuses",
+        linkedin_settings.refresh_statuses,
+        name="linkedin-settings-statuses",
+    ),
+    path(
+        "settings/integrations/linkedin/seats/refresh",
+        linkedin_settings.refresh_seats,
+        name="linkedin-settings-seats",
+    ),
+    path(
+        "settings/integrations/linkedin/seats/<int:seat_id>/map",
+        linkedin_settings.map_seat,
+        name="linkedin-settings-map-seat",
+    ),
 ]

@@ -1,0 +1,332 @@
+"""A LinkedIn member in the ATS: find or create their candidate, connect it to the member, and
+import the InMails and Recruiter notes LinkedIn holds about them. Shared by 1-click exports and
+stub profiles; InMail history reuses the InMail import.
+
+The same person, in this order: the candidate connected to the member's person URN; else a
+candidate with one of the member's emails; else one with the member's LinkedIn profile URL.
+Candidates connected to another member of this integration are never matched by email or URL:
+LinkedIn says they are someone else.
+
+Runs inside the caller's transaction. Candidates, opportunities, notes and messages are written
+by hiring.services; the contact details LinkedIn adds to an existing candidate (emails, phones,
+the profile URL) are written here, as services has no call for them yet.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+
+from hirebridge.accounts.models import User
+from hirebridge.hiring import services
+from hirebridge.hiring.models import (
+    Candidate,
+    CandidateEmail,
+    CandidateLink,
+    CandidatePhone,
+    Opportunity,
+    Posting,
+)
+from hirebridge.hiring.models.candidates import Origin, normalize_email
+from hirebridge.hiring.models.records import Channel, Direction, Message, RecordSource
+from hirebridge.linkedin import replies
+from hirebridge.linkedin.inbound import Rejected
+from hirebridge.linkedin.models import Integration, ProfileConnection, Seat
+
+SOURCE = "LinkedIn Recruiter"
+PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
+SEAT_PREFIX = "urn:li:seat:"
+
+
+def moment(epoch_ms: int) -> datetime:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member as an export or a stub profile describes them, checked field by field."""
+
+    urn: str
+    first_name: str
+    last_name: str
+    headline: str
+    location: str
+    employer: str
+    profile_url: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...] = ()
+
+    @classmethod
+    def from_profile(cls, profile: replies.StubProfile, *, phones: Sequence[str] = ()) -> "Person":
+        if not PERSON_URN.match(profile.member):
+            raise Rejected(f"member: {profile.member!r} is not a person URN")
+        emails = []
+        for email in profile.emails:
+            address = normalize_email(email)
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise Rejected(f"emailAddresses: {email!r} is not an email address") from None
+            emails.append(address)
+        url = (profile.profile_url or "").strip()
+        if url:
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                raise Rejected(f"profileUrl: {url!r} is not an http(s) URL") from None
+        return cls(
+            urn=profile.member,
+            first_name=profile.first_name.strip(),
+            last_name=profile.last_name.strip(),
+            headline=(profile.headline or "").strip(),
+            location=(profile.location or "").strip(),
+            employer=next((name.strip() for name in profile.current_employer_names), ""),
+            profile_url=url,
+            emails=tuple(dict.fromkeys(emails)),
+            phones=tuple(dict.fromkeys(p.strip() for p in phones if p and p.strip())),
+        )
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class InMail:
+    """One InMail between a seat and the member, from an export or from InMail history."""
+
+    id: str
+    author: str
+    seat: str
+    thread: str
+    subject: str
+    body: str
+    sent_at: datetime
+
+    @classmethod
+    def from_export(cls, inmail: replies.ExportedInMail, exporter: str) -> "InMail":
+        seat = inmail.author if inmail.author.startswith(SEAT_PREFIX) else exporter
+        return cls(
+            id=inmail.id,
+            author=inmail.author,
+            seat=seat,
+            thread=inmail.thread or "",
+            subject=inmail.subject or "",
+            body=inmail.body or "",
+            sent_at=moment(inmail.created_at),
+        )
+
+    @classmethod
+    def from_event(cls, event: replies.ConversationEvent, viewer: str) -> "InMail":
+        return cls(
+            id=event.id,
+            author=event.author,
+            seat=viewer,
+            thread=event.thread or "",
+            subject=event.subject or "",
+            body=event.body or "",
+            sent_at=moment(event.created.time),
+        )
+
+
+@dataclass(frozen=True)
+class RecruiterNote:
+    """A seat's note on the member, from an export or from prospectNotes."""
+
+    id: str
+    owner: str
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def from_export(cls, note: replies.ExportedNote, exporter: str) -> "RecruiterNote":
+        return cls(note.id, note.owner or exporter, note.note, moment(note.created_at))
+
+    @classmethod
+    def from_prospect(cls, note: replies.ProspectNote) -> "RecruiterNote":
+        return cls(note.id, note.owner, note.note, moment(note.created or note.last_modified))
+
+
+def seats_of(integration: Integration) -> dict[str, Seat]:
+    """The integration's seats by URN, inactive ones too: their past InMails are still ours."""
+    seats = Seat.objects.filter(contract__integration=integration).select_related("user")
+    return {seat.urn: seat for seat in seats}
+
+
+def holder_name(seats: dict[str, Seat], urn: str) -> str:
+    seat = seats.get(urn)
+    name = f"{seat.first_name} {seat.last_name}".strip() if seat else ""
+    return name or (str(seat.user) if seat and seat.user else urn)
+
+
+def url_variants(url: str) -> list[str]:
+    bare = url.rstrip("/")
+    return [bare, bare + "/"]
+
+
+def find(integration: Integration, person: Person) -> Candidate | None:
+    connected = (
+        ProfileConnection.objects.filter(integration=integration, person_urn=person.urn)
+        .select_related("candidate")
+        .first()
+    )
+    if connected is not None:
+        return connected.candidate
+    unclaimed = Candidate.objects.exclude(linkedin_connection__integration=integration).order_by(
+        "created_at", "id"
+    )
+    if person.emails:
+        by_email = unclaimed.filter(emails__email__in=person.emails).first()
+        if by_email is not None:
+            return by_email
+    if person.profile_url:
+        return unclaimed.filter(links__url__in=url_variants(person.profile_url)).first()
+    return None
+
+
+def candidacy(
+    actor: services.Actor,
+    integration: Integration,
+    person: Person,
+    *,
+    posting: Posting | None,
+    owner: User | None,
+) -> Opportunity:
+    """The member's active opportunity on `posting` (None: a general one), made if missing,
+    on the member's candidate, made if missing; the candidate ends up connected to the member."""
+    candidate = find(integration, person)
+    if candidate is None:
+        opportunity = services.create_candidate(
+            actor,
+            name=person.name,
+            headline=person.headline,
+            location=person.location,
+            current_company=person.employer,
+            emails=person.emails,
+            phones=[services.Phone(phone) for phone in person.phones],
+            links=[person.profile_url] if person.profile_url else [],
+            sources=[SOURCE],
+            origin=Origin.SOURCED,
+            posting=posting,
+            owner=owner,
+        )
+        candidate = opportunity.candidate
+    else:
+        add_contact_details(candidate, person)
+        active = candidate.opportunities.active().filter(posting=posting).order_by("created_at")
+        opportunity = active.first() or services.add_opportunity(
+            actor,
+            candidate,
+            posting=posting,
+            origin=Origin.SOURCED,
+            sources=[SOURCE],
+            owner=owner,
+        )
+    connect(integration, candidate, person.urn, actor)
+    return opportunity
+
+
+def add_contact_details(candidate: Candidate, person: Person) -> None:
+    """Emails, phones and the profile URL the candidate lacks; nothing is ever removed."""
+    for email in person.emails:
+        CandidateEmail.objects.get_or_create(candidate=candidate, email=email)
+    known = set(candidate.phones.values_list("value", flat=True))
+    CandidatePhone.objects.bulk_create(
+        [CandidatePhone(candidate=candidate, value=p) for p in person.phones if p not in known]
+    )
+    if (
+        person.profile_url
+        and not candidate.links.filter(url__in=url_variants(person.profile_url)).exists()
+    ):
+        CandidateLink.objects.create(candidate=candidate, url=person.profile_url)
+
+
+def connect(
+    integration: Integration, candidate: Candidate, person_urn: str, actor: services.Actor
+) -> None:
+    """Store the candidate's person URN; a second candidate for the same member breaks the
+    unique constraint and rolls the whole unit of work back (the caller retries)."""
+    current = ProfileConnection.objects.filter(candidate=candidate).first()
+    if current is None:
+        ProfileConnection.objects.create(
+            candidate=candidate,
+            integration=integration,
+            person_urn=person_urn,
+            connected_by=actor if isinstance(actor, User) else None,
+        )
+    elif (current.integration_id, current.person_urn) != (integration.pk, person_urn):
+        current.integration = integration
+        current.person_urn = person_urn
+        current.save(update_fields=["integration", "person_urn"])
+
+
+def log_inmail(
+    actor: services.Actor,
+    candidate: Candidate,
+    opportunity: Opportunity | None,
+    inmail: InMail,
+    member_urn: str,
+    seats: dict[str, Seat],
+) -> tuple[Message, bool]:
+    """Record one InMail, upserted on LinkedIn's event id; the member's side is inbound."""
+    recruiter = holder_name(seats, inmail.seat)
+    seat = seats.get(inmail.seat)
+    inbound = inmail.author == member_urn
+    return services.log_message(
+        actor,
+        candidate,
+        channel=Channel.INMAIL,
+        direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+        sender=candidate.name if inbound else recruiter,
+        recipient=recruiter if inbound else candidate.name,
+        sender_user=None if inbound or seat is None else seat.user,
+        sent_at=inmail.sent_at,
+        subject=inmail.subject,
+        body=inmail.body,
+        external_id=inmail.id,
+        thread_id=inmail.thread,
+        opportunity=opportunity,
+    )
+
+
+def import_inmails(
+    actor: services.Actor,
+    opportunity: Opportunity,
+    inmails: Iterable[InMail],
+    member_urn: str,
+    seats: dict[str, Seat],
+) -> int:
+    """The InMails onto the opportunity, oldest first; how many were new."""
+    created = 0
+    for inmail in sorted(inmails, key=lambda m: (m.sent_at, m.id)):
+        _, new = log_inmail(actor, opportunity.candidate, opportunity, inmail, member_urn, seats)
+        created += new
+    return created
+
+
+def import_notes(
+    actor: services.Actor,
+    opportunity: Opportunity,
+    notes: Iterable[RecruiterNote],
+    seats: dict[str, Seat],
+) -> int:
+    """The notes onto the opportunity, upserted on LinkedIn's note id; how many were new."""
+    created = 0
+    for note in notes:
+        if not note.body.strip():
+            continue
+        _, new = services.add_note(
+            actor,
+            opportunity.candidate,
+            note.body,
+            opportunity=opportunity,
+            source=RecordSource.LINKEDIN,
+            external_id=note.id,
+            external_author=holder_name(seats, note.owner),
+            created_at=note.created_at,
+        )
+        created += new
+    return created

@@ -1,0 +1,25 @@
+"""The worker's LinkedIn jobs (Huey). Thin: each calls one step of hirebridge.linkedin.inbound
+that tests call directly. The queue is only a doorbell; the state is in the database, and the
+sweeper re-rings for pushes whose task was lost with a killed worker."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from hirebridge.linkedin import claims
+from hirebridge.linkedin.inbound import events, streams
+
+
+@db_task()
+def process_event(event_id: int) -> None:
+    events.process_event(event_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_events() -> None:
+    for event_id in claims.due_event_ids():
+        process_event(event_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def poll_linkedin() -> None:
+    streams.poll_due_streams()
