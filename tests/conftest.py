@@ -1,9 +1,14 @@
 """Named personas, one per role, in the spirit of "alice owns, bob is a member"."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from hirebridge.accounts.roles import Role
 from tests.factories import PostingFactory, UserFactory
+
+# Timing is not what property tests check; a loaded CI machine must not fail them.
+hypothesis_settings.register_profile("hirebridge", deadline=None)
+hypothesis_settings.load_profile("hirebridge")
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """The sandbox's ASGI app: LinkedIn's OAuth and API paths, its admin API and its Recruiter UI."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -45,9 +48,15 @@ def create_app(
         onboarded=onboarded,
     )
     sandbox = Sandbox(settings=settings, db=db, clock=clock)
-    push.start(sandbox)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop_pusher = push.start(sandbox)
+        yield
+        stop_pusher()
 
     app = FastAPI(
+        lifespan=lifespan,
         title="LinkedIn RSC sandbox",
         docs_url="/_sandbox/docs",
         openapi_url="/_sandbox/openapi.json",

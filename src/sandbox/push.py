@@ -19,6 +19,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -457,18 +458,32 @@ def callback_checks(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def start(sandbox: Sandbox) -> None:
-    """Give the sandbox its doorbell and, when configured, the thread that answers it."""
-    bell = threading.Event()
+def start(sandbox: Sandbox) -> Callable[[], None]:
+    """Give the sandbox its doorbell and, when configured, the thread that answers it; returns
+    what stops that thread (called when the server shuts down)."""
+    bell, stopping = threading.Event(), threading.Event()
     sandbox.wake_pusher = bell.set
-    if sandbox.settings.push_in_background:
-        threading.Thread(target=_run, args=(sandbox, bell), name="rsc-pusher", daemon=True).start()
+    if not sandbox.settings.push_in_background:
+        return lambda: None
+    thread = threading.Thread(
+        target=_run, args=(sandbox, bell, stopping), name="rsc-pusher", daemon=True
+    )
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        bell.set()
+        thread.join(timeout=sandbox.settings.push_timeout_seconds + 5)
+
+    return stop
 
 
-def _run(sandbox: Sandbox, bell: threading.Event) -> None:
-    while True:
+def _run(sandbox: Sandbox, bell: threading.Event, stopping: threading.Event) -> None:
+    while not stopping.is_set():
         bell.wait(POLL_SECONDS)
         bell.clear()
+        if stopping.is_set():
+            return
         try:
             while deliver_due(sandbox):
                 pass

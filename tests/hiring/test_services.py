@@ -176,3 +176,37 @@ def test_a_message_on_an_unknown_channel_is_refused(tara, posting):
             sent_at=timezone.now(),
         )
     assert error.value.field == "channel"
+
+
+def test_contact_details_are_added_once_and_recorded(tara, posting):
+    ada = candidate(tara, posting=posting, links=["https://www.linkedin.com/in/ada/"]).candidate
+    added = services.add_contact_details(
+        services.AUTOMATIC,
+        ada,
+        emails=["ADA@example.com", "ada@work.example"],
+        phones=[services.Phone("+44 1")],
+        links=["http://linkedin.com/in/ada"],
+    )
+    assert added == ["ada@work.example", "+44 1"]  # same email, same profile: nothing new
+    again = services.add_contact_details(
+        services.AUTOMATIC, ada, emails=["ada@work.example"], phones=[services.Phone("+44 1")]
+    )
+    assert again == []
+    assert Activity.objects.filter(candidate=ada, verb=Verb.CONTACT_ADDED).count() == 1
+    with pytest.raises(services.PipelineError) as error:
+        services.add_contact_details(services.AUTOMATIC, ada, emails=["nope"])
+    assert error.value.field == "emails"
+
+
+def test_a_note_kept_in_step_with_elsewhere_is_updated_and_deleted(tara, posting):
+    ada = candidate(tara, posting=posting).candidate
+    services.add_note(services.AUTOMATIC, ada, "v1", source="linkedin", external_id="N1")
+    assert services.update_external_note(services.AUTOMATIC, "linkedin", "N1", "v2") is True
+    assert services.update_external_note(services.AUTOMATIC, "linkedin", "N1", "v2") is False
+    assert Note.objects.get(external_id="N1").body == "v2"
+    assert services.delete_external_note(services.AUTOMATIC, "linkedin", "N1") is True
+    assert services.delete_external_note(services.AUTOMATIC, "linkedin", "N1") is False
+    assert list(Activity.objects.filter(candidate=ada).values_list("verb", flat=True)[:2]) == [
+        Verb.NOTE_DELETED,
+        Verb.NOTE_UPDATED,
+    ]

@@ -279,25 +279,31 @@ def test_it_challenges_the_url_again_every_two_hours(tenant, receiver):
 
 
 def test_the_background_pusher_delivers_without_being_asked(tmp_path):
+    """The pusher thread runs while the server does (its lifespan) and stops with it."""
     settings = Settings(data_dir=tmp_path, members=150, seed=7, push_in_background=True)
-    client = TestClient(create_app(settings))
-    with client.app.state.sandbox.db.reading() as conn:
-        child = conn.execute("SELECT * FROM apps WHERE kind = 'child'").fetchone()
-    info = {
-        "customer_app": {"client_id": child["client_id"], "client_secret": child["client_secret"]}
-    }
-    tenant = Tenant(client, client.app.state.sandbox.clock, info)
-    receiver = Receiver(child["client_secret"])
-    try:
-        point_callback(tenant, receiver.url)
-        request_id = export(tenant)
-        deadline = time.monotonic() + 10
-        while not receiver.pushes and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert [p["requestId"] for p in receiver.pushes] == [request_id]
-    finally:
-        receiver.server.shutdown()
-        receiver.server.server_close()
+    receiver = None
+    with TestClient(create_app(settings)) as client:
+        with client.app.state.sandbox.db.reading() as conn:
+            child = conn.execute("SELECT * FROM apps WHERE kind = 'child'").fetchone()
+        info = {
+            "customer_app": {
+                "client_id": child["client_id"],
+                "client_secret": child["client_secret"],
+            }
+        }
+        tenant = Tenant(client, client.app.state.sandbox.clock, info)
+        receiver = Receiver(child["client_secret"])
+        try:
+            point_callback(tenant, receiver.url)
+            request_id = export(tenant)
+            deadline = time.monotonic() + 10
+            while not receiver.pushes and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [p["requestId"] for p in receiver.pushes] == [request_id]
+        finally:
+            receiver.server.shutdown()
+            receiver.server.server_close()
+    assert not [t for t in threading.enumerate() if t.name == "rsc-pusher" and t.is_alive()]
 
 
 # Push faults (sandbox.faults): seeded, so the same configuration replays the same run.

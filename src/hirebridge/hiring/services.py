@@ -394,6 +394,81 @@ def unarchive(actor: Actor, opportunity: Opportunity) -> None:
 
 
 @transaction.atomic
+def add_contact_details(
+    actor: Actor,
+    candidate: Candidate,
+    *,
+    emails: Sequence[str] = (),
+    phones: Sequence[Phone] = (),
+    links: Sequence[str] = (),
+) -> list[str]:
+    """Add the emails, phones and links the candidate lacks (nothing is ever removed); returns
+    what was added. Links are compared without scheme, `www.` or trailing slash."""
+    known_emails = set(candidate.emails.values_list("email", flat=True))
+    new_emails = [e for e in _clean_emails(emails) if e not in known_emails]
+    known_phones = set(candidate.phones.values_list("value", flat=True))
+    new_phones = [p for p in phones if p.value.strip() and p.value.strip() not in known_phones]
+    known_links = {_link_identity(url) for url in candidate.links.values_list("url", flat=True)}
+    new_links = [u for u in _clean_links(links) if _link_identity(u) not in known_links]
+    CandidateEmail.objects.bulk_create(
+        [CandidateEmail(candidate=candidate, email=e) for e in new_emails]
+    )
+    CandidatePhone.objects.bulk_create(
+        [
+            CandidatePhone(candidate=candidate, type=p.type, value=p.value.strip())
+            for p in new_phones
+        ]
+    )
+    CandidateLink.objects.bulk_create(
+        [CandidateLink(candidate=candidate, url=u) for u in new_links]
+    )
+    added = new_emails + [p.value.strip() for p in new_phones] + new_links
+    if added:
+        _record(actor, candidate, Verb.CONTACT_ADDED, added=added)
+    return added
+
+
+def _link_identity(url: str) -> str:
+    bare = url.strip().lower().split("://", 1)[-1].removeprefix("www.")
+    return bare.rstrip("/")
+
+
+@transaction.atomic
+def update_external_note(actor: Actor, source: str, external_id: str, body: str) -> bool:
+    """Replace the text of a note kept in step with elsewhere (last modified wins); False when
+    there is no such note or the text is the same."""
+    note = Note.objects.select_for_update().filter(source=source, external_id=external_id).first()
+    if note is None or note.body == body:
+        return False
+    if not body.strip():
+        raise PipelineError("body: a note cannot be empty", field="body")
+    note.body = body
+    note.save(update_fields=["body", "updated_at"])
+    _record(
+        actor, note.candidate, Verb.NOTE_UPDATED, note.opportunity, note=str(note.id), source=source
+    )
+    return True
+
+
+@transaction.atomic
+def delete_external_note(actor: Actor, source: str, external_id: str) -> bool:
+    """Remove a note that was deleted where it came from; False when there is none."""
+    note = Note.objects.filter(source=source, external_id=external_id).first()
+    if note is None:
+        return False
+    _record(
+        actor,
+        note.candidate,
+        Verb.NOTE_DELETED,
+        note.opportunity,
+        source=source,
+        external_id=external_id,
+    )
+    note.delete()
+    return True
+
+
+@transaction.atomic
 def add_note(
     actor: Actor,
     candidate: Candidate,

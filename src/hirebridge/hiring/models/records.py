@@ -105,6 +105,9 @@ class Verb(models.TextChoices):
     ARCHIVED = "archived", "archived"
     UNARCHIVED = "unarchived", "unarchived"
     NOTE_ADDED = "note_added", "added a note"
+    NOTE_UPDATED = "note_updated", "updated a note"
+    NOTE_DELETED = "note_deleted", "deleted a note"
+    CONTACT_ADDED = "contact_added", "added contact details"
     MESSAGE_LOGGED = "message_logged", "logged a message"
 
 

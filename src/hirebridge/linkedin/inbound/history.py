@@ -12,8 +12,6 @@ state wins: LinkedIn serves each note as it stands now, ordered by last modifica
 inactive note deletes the ATS note.
 """
 
-from django.utils import timezone
-
 from hirebridge.hiring import services
 from hirebridge.hiring.models import Candidate, Message, Note, Opportunity
 from hirebridge.hiring.models.records import Channel, RecordSource
@@ -80,14 +78,12 @@ def store_notes(integration: Integration, notes: list[replies.ProspectNote]) -> 
 
 def _apply_note(candidate: Candidate, note: replies.ProspectNote, seats: dict[str, Seat]) -> str:
     """Create, update or delete the ATS copy of the note; what was done."""
-    copies = Note.objects.filter(source=RecordSource.LINKEDIN, external_id=note.id)
     if not note.active:
-        deleted, _ = copies.delete()
+        deleted = services.delete_external_note(services.AUTOMATIC, RecordSource.LINKEDIN, note.id)
         return "deleted" if deleted else "unchanged"
     if not note.note.strip():
         return "skipped"
-    current = copies.first()
-    if current is None:
+    if not Note.objects.filter(source=RecordSource.LINKEDIN, external_id=note.id).exists():
         services.add_note(
             services.AUTOMATIC,
             candidate,
@@ -98,10 +94,10 @@ def _apply_note(candidate: Candidate, note: replies.ProspectNote, seats: dict[st
             created_at=RecruiterNote.from_prospect(note).created_at,
         )
         return "imported"
-    if current.body == note.note:
-        return "unchanged"
-    copies.update(body=note.note, updated_at=timezone.now())
-    return "updated"
+    updated = services.update_external_note(
+        services.AUTOMATIC, RecordSource.LINKEDIN, note.id, note.note
+    )
+    return "updated" if updated else "unchanged"
 
 
 def _connected(integration: Integration, members) -> dict[str, Candidate]:

@@ -24,9 +24,6 @@ from hirebridge.accounts.models import User
 from hirebridge.hiring import services
 from hirebridge.hiring.models import (
     Candidate,
-    CandidateEmail,
-    CandidateLink,
-    CandidatePhone,
     Opportunity,
     Posting,
 )
@@ -231,17 +228,13 @@ def candidacy(
 
 def add_contact_details(candidate: Candidate, person: Person) -> None:
     """Emails, phones and the profile URL the candidate lacks; nothing is ever removed."""
-    for email in person.emails:
-        CandidateEmail.objects.get_or_create(candidate=candidate, email=email)
-    known = set(candidate.phones.values_list("value", flat=True))
-    CandidatePhone.objects.bulk_create(
-        [CandidatePhone(candidate=candidate, value=p) for p in person.phones if p not in known]
+    services.add_contact_details(
+        services.AUTOMATIC,
+        candidate,
+        emails=person.emails,
+        phones=[services.Phone(value) for value in person.phones],
+        links=[person.profile_url] if person.profile_url else [],
     )
-    if (
-        person.profile_url
-        and not candidate.links.filter(url__in=url_variants(person.profile_url)).exists()
-    ):
-        CandidateLink.objects.create(candidate=candidate, url=person.profile_url)
 
 
 def connect(
