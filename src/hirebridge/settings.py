@@ -82,7 +82,13 @@ HUEY = config.huey_settings(
     name=env.str("HUEY_NAME", default="hirebridge"),
 )
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
-HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
+HUEY["consumer"] = {
+    "workers": env.int("HUEY_WORKERS", default=2),
+    "worker_type": "thread",
+    # An idle consumer polls SQLite at most this far apart (Redis blocks instead): a push rung
+    # into an idle queue is picked up within a second, not Huey's default ten.
+    "max_delay": 1.0,
+}
 
 # LinkedIn: production hosts by default; the demo points these at the sandbox.
 LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.com")
