@@ -250,3 +250,27 @@ def test_nothing_comes_while_the_organization_has_1_click_export_off(rsc_sandbox
     assert refused.status_code == 403
     assert rsc_sandbox.admin("GET", "deliveries")["elements"] == []
     assert not Candidate.objects.exists()
+
+
+def test_the_opportunity_dates_from_the_export_so_an_inmail_sent_before_ingestion_counts(
+    linkedin, integration, posting
+):
+    from hirebridge.hiring import services
+    from hirebridge.hiring.models.stages import LEAD_REACHED_OUT
+    from hirebridge.linkedin.inbound.people import moment
+
+    export(linkedin, integration, job=str(posting.id))
+    opportunity = Opportunity.objects.get()
+    assert opportunity.created_at == moment(BASE_MS)
+    services.log_message(
+        services.AUTOMATIC,
+        opportunity.candidate,
+        channel="inmail",
+        direction="out",
+        sender="Rita Recruiter",
+        sent_at=moment(BASE_MS + 1000),
+        external_id="inmail-1",
+        opportunity=opportunity,
+    )
+    opportunity.refresh_from_db()
+    assert opportunity.stage_id == LEAD_REACHED_OUT

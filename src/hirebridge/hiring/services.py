@@ -147,6 +147,7 @@ def _open(
     sources: Sequence[str],
     tags: Sequence[str],
     owner: User | None,
+    opened_at: datetime | None,
 ) -> Opportunity:
     if posting is not None and not posting.accepts_candidates:
         raise PipelineError(
@@ -160,7 +161,9 @@ def _open(
         raise PipelineError(
             f"origin: {origin!r} is not one of {', '.join(Origin.values)}", field="origin"
         )
-    now = timezone.now()
+    # A candidacy that began elsewhere (a LinkedIn export) dates from then, never the future,
+    # so messages sent in between count towards its progression.
+    now = min(opened_at or timezone.now(), timezone.now())
     try:
         with transaction.atomic():
             opportunity = Opportunity.objects.create(
@@ -214,8 +217,10 @@ def create_candidate(
     posting: Posting | None = None,
     stage_id: str = LEAD_NEW,
     owner: User | None = None,
+    opened_at: datetime | None = None,
 ) -> Opportunity:
-    """A new person with their first opportunity (on `posting`, or a general one)."""
+    """A new person with their first opportunity (on `posting`, or a general one); `opened_at`
+    dates a candidacy that began elsewhere (a LinkedIn export), so later messages count."""
     name = " ".join(name.split())
     if not name:
         raise PipelineError("name: a candidate needs a name", field="name")
@@ -256,6 +261,7 @@ def create_candidate(
         sources=sources,
         tags=tags,
         owner=owner,
+        opened_at=opened_at,
     )
     _record(
         actor,
@@ -279,6 +285,7 @@ def add_opportunity(
     sources: Sequence[str] = (),
     tags: Sequence[str] = (),
     owner: User | None = None,
+    opened_at: datetime | None = None,
 ) -> Opportunity:
     """Another candidacy for an existing person; one active opportunity per posting at most."""
     if posting is not None and candidate.opportunities.active().filter(posting=posting).exists():
@@ -292,6 +299,7 @@ def add_opportunity(
         sources=sources,
         tags=tags,
         owner=owner,
+        opened_at=opened_at,
     )
     _record(
         actor,

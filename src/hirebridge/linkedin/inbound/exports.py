@@ -55,7 +55,10 @@ def ingest(integration: Integration, exported: replies.ExportedCandidate) -> Opp
     seat = seats.get(exporter)
     user = seat.user if seat else None
     actor = user or AUTOMATIC
-    opportunity = people.candidacy(actor, integration, person, posting=posting, owner=user)
+    opened_at = people.moment(exported.exported_at) if exported.exported_at else None
+    opportunity = people.candidacy(
+        actor, integration, person, posting=posting, owner=user, opened_at=opened_at
+    )
     people.import_inmails(
         actor,
         opportunity,

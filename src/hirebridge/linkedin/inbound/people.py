@@ -191,9 +191,11 @@ def candidacy(
     *,
     posting: Posting | None,
     owner: User | None,
+    opened_at: datetime | None = None,
 ) -> Opportunity:
-    """The member's active opportunity on `posting` (None: a general one), made if missing,
-    on the member's candidate, made if missing; the candidate ends up connected to the member."""
+    """The member's active opportunity on `posting` (None: a general one), made if missing and
+    dated `opened_at` (when LinkedIn saw it begin), on the member's candidate, made if missing;
+    the candidate ends up connected to the member."""
     candidate = find(integration, person)
     if candidate is None:
         opportunity = services.create_candidate(
@@ -209,6 +211,7 @@ def candidacy(
             origin=Origin.SOURCED,
             posting=posting,
             owner=owner,
+            opened_at=opened_at,
         )
         candidate = opportunity.candidate
     else:
@@ -221,6 +224,7 @@ def candidacy(
             origin=Origin.SOURCED,
             sources=[SOURCE],
             owner=owner,
+            opened_at=opened_at,
         )
     connect(integration, candidate, person.urn, actor)
     return opportunity

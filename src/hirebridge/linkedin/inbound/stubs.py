@@ -55,6 +55,8 @@ def store(integration: Integration, shared: list[SharedProfile]) -> Tally:
         with tally.item(f"mailStub {stub.id}"):
             phones = [stub.phone_number] if stub.phone_number else []
             person = Person.from_profile(stub, phones=phones)
+            # Dated now, not from the stub: the InMail exchange that produced it is history, and
+            # Lever shows an InMail-response candidate as a New lead.
             opportunity = people.candidacy(
                 AUTOMATIC, integration, person, posting=None, owner=seat.user
             )
