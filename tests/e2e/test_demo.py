@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 
 def wait_for(path: Path, process: subprocess.Popen, seconds: float = 180) -> None:
@@ -37,6 +37,73 @@ def log_in(base: str, email: str, password: str) -> httpx.Response:
             },
             headers={"Referer": base + "/login/"},
         )
+
+
+def eventually(check, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+def the_tour_works_through_the_real_worker(info: dict) -> None:
+    """README's tour: export in the Recruiter → New lead; InMail → Reached out; reply →
+    Responded. Pushes reach the callback, the worker ingests and polls, nothing is called by hand
+    but the sandbox's Recruiter actions."""
+    sandbox = info["sandbox_url"] + "_sandbox/"
+    tenant = eventually(
+        lambda: (t := httpx.get(sandbox + "tenant").json())["callback_url"] and t,
+        60,
+        "the ATS registering its callback URL",
+    )
+    seat = tenant["seats"][0]  # Rita Recruiter's seat, mapped to the demo's Team Member
+    member = httpx.get(sandbox + "members", params={"q": "", "start": 40, "count": 1}).json()
+    member = member["elements"][0]
+    httpx.post(
+        sandbox + "actions/export", json={"seat_id": seat["id"], "member_id": member["id"]}
+    ).raise_for_status()
+    team_member = next(x for x in info["logins"] if x["role"] == "Team Member")
+    with httpx.Client(base_url=info["url"].rstrip("/"), follow_redirects=True, timeout=10) as ats:
+        ats.get("/login/")
+        ats.post(
+            "/login/",
+            data={
+                "username": team_member["email"],
+                "password": team_member["password"],
+                "csrfmiddlewaretoken": ats.cookies["csrftoken"],
+            },
+            headers={"Referer": info["url"] + "login/"},
+        )
+
+        def row(stage: str) -> bool:
+            page = ats.get("/candidates/", params={"q": member["lastName"]}).text
+            name = f"{member['firstName']} {member['lastName']}"
+            return name in page and f'class="stage">{stage}<' in page
+
+        eventually(lambda: row("New lead"), 60, "the export arriving as a New lead")
+        sent = httpx.post(
+            sandbox + "actions/inmail",
+            json={
+                "seat_id": seat["id"],
+                "member_id": member["id"],
+                "subject": "Hello",
+                "body": "Would you like to talk about a role?",
+            },
+        )
+        sent.raise_for_status()
+        eventually(lambda: row("Reached out"), 100, "the InMail moving the lead to Reached out")
+        httpx.post(
+            sandbox + "actions/reply",
+            json={
+                "member_id": member["id"],
+                "conversation_id": sent.json()["conversation_id"],
+                "body": "Yes, happy to.",
+            },
+        ).raise_for_status()
+        eventually(lambda: row("Responded"), 100, "the reply moving the lead to Responded")
 
 
 def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env, tmp_path):
@@ -90,6 +157,7 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
                 assert "Candidates" in page.text
                 assert "<table" in page.text
         assert "do not match" in log_in(base, info["logins"][0]["email"], "wrong").text
+        the_tour_works_through_the_real_worker(info)
     finally:
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=60)
