@@ -1,11 +1,9 @@
 """The sandbox's one SQLite file: LinkedIn's side of the world, kept across restarts."""
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -256,7 +254,3 @@ class Database:
             yield conn
         finally:
             conn.close()
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -8,11 +8,10 @@ or member acting outside its own thread, 404 unknown or closed, 409 answered alr
 seat's monthly InMail quota (state `inmail_quota_per_seat`) used up.
 """
 
-import re
 import sqlite3
 from typing import Any
 
-from sandbox import state, throttle
+from sandbox import records, state, throttle
 from sandbox.context import Sandbox
 from sandbox.errors import LinkedInError, bad_request
 
@@ -21,7 +20,7 @@ BODY_MAX = 1900  # and its InMail body limit
 NOTE_MAX = 2000
 # Seat quotas are counted in the usage table under the seat URN and this family.
 INMAILS = "inmails"
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = records.EMAIL  # LinkedIn's "X@X.X"
 
 # The member's three buttons under a first InMail, and the reply each one writes.
 ANSWERS = {

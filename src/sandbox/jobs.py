@@ -10,6 +10,7 @@ Storage layout (ACL routes write it, `visible_jobs` reads it): jobs under their
 secure (`acl_parent`), assignees under the person they name (`assignee_parent`).
 """
 
+import json
 import sqlite3
 import uuid
 from typing import Any
@@ -143,18 +144,26 @@ def visible_jobs(conn: sqlite3.Connection, client_id: str, person_urn: str) -> l
                 conn, client_id, ASSIGNEES, assignee_parent(person_urn, context)
             )
         }
+        groups_by_parent = _acl_groups(conn, client_id)
         for job in records.children(conn, client_id, RESOURCE, context):
             if job["state"] != "LISTED":
                 continue
-            job_groups = {
-                acl["atsEntityAclId"]
-                for acl in records.children(
-                    conn, client_id, ACLS, acl_parent(context, job["externalJobPostingId"])
-                )
-            }
+            job_parent = restli.canonical(acl_parent(context, job["externalJobPostingId"]))
+            job_groups = groups_by_parent.get(job_parent, set())
             if (job_groups & person_groups) if job_groups else open_to_all:
                 visible.append(job)
     return visible
+
+
+def _acl_groups(conn: sqlite3.Connection, client_id: str) -> dict[str, set[str]]:
+    """Every job's ACL groups, keyed by the job's ACL parent key: one query, not one per job."""
+    groups: dict[str, set[str]] = {}
+    for row in conn.execute(
+        "SELECT parent_key, body FROM records WHERE client_id = ? AND resource = ?",
+        (client_id, ACLS),
+    ):
+        groups.setdefault(row["parent_key"], set()).add(json.loads(row["body"])["atsEntityAclId"])
+    return groups
 
 
 def _organization_contexts(conn: sqlite3.Connection, client_id: str) -> list[str]:

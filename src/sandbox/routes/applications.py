@@ -87,8 +87,8 @@ def ats_applications(call: CallDep, app: ChildApp, sandbox: SandboxDep) -> JSONR
     now = sandbox.clock.now_ms()
     with sandbox.db.transaction() as conn:
         if writes:
-            for fields in keys.values():
-                require_enabled(conn, app, fields["integrationContext"])
+            for context in {fields["integrationContext"] for fields in keys.values()}:
+                require_enabled(conn, app, context)
         if call.method == "batch_get":
             for key, fields in keys.items():
                 spelled = restli.render_key(key, KEY_ORDER)

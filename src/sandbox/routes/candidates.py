@@ -66,8 +66,8 @@ def ats_candidates(call: CallDep, app: ChildApp, sandbox: SandboxDep) -> JSONRes
     now = sandbox.clock.now_ms()
     with sandbox.db.transaction() as conn:
         if writes:
-            for fields in keys.values():
-                require_enabled(conn, app, fields["integrationContext"])
+            for context in {fields["integrationContext"] for fields in keys.values()}:
+                require_enabled(conn, app, context)
         if call.method == "batch_get":
             for key in keys:
                 spelled = restli.render_key(key, KEY_ORDER)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from sandbox import faults, restli, state, tenant
+from sandbox import faults, push, restli, state, tenant
 from sandbox.context import SandboxDep
 from sandbox.errors import LinkedInError, bad_request
 from sandbox.middleware import ledger_ids
@@ -79,11 +79,7 @@ def get_tenant(sandbox: SandboxDep) -> JSONResponse:
             "JOIN contracts c ON c.id = s.contract_id WHERE c.organization_id = ? ORDER BY s.id",
             (child["organization_id"],),
         ).fetchall()
-        callback = conn.execute(
-            "SELECT value FROM configurations WHERE client_id = ? AND name = 'CALLBACK_URL' "
-            "LIMIT 1",
-            (child["client_id"],),
-        ).fetchone()
+        callback = push.callback_url(conn, child["client_id"], child["organization_id"])
     public_url = sandbox.settings.public_url
     return JSONResponse(
         {
@@ -111,7 +107,7 @@ def get_tenant(sandbox: SandboxDep) -> JSONResponse:
                 }
                 for seat in seats
             ],
-            "callback_url": callback["value"] if callback else None,
+            "callback_url": callback,
             "api_base": public_url,
             "oauth_base": public_url,
             "platform_base": public_url,

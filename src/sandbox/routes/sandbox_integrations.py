@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 
 from sandbox import exporting, push, tenant
 from sandbox.context import CallDep, Sandbox, SandboxDep
-from sandbox.errors import LinkedInError, bad_request
-from sandbox.routes import integrations
+from sandbox.errors import bad_request
+from sandbox.routes import integrations, sandbox_admin
 from sandbox.routes.sandbox_recruiter import fields
 
 router = APIRouter(prefix="/_sandbox")
@@ -56,7 +56,7 @@ def _set_onboarding(body: object, sandbox: Sandbox, *, onboarded: bool) -> JSONR
         if given.get(name) is not None and not isinstance(given[name], str):
             raise bad_request(f"{name}: expected a string")
     with sandbox.db.reading() as conn:
-        client_id = given.get("client_id") or _seeded_app(conn)
+        client_id = given.get("client_id") or sandbox_admin.seeded_app(conn)["client_id"]
         context = given.get("integration_context") or _default_context(conn, kind)
     if not integrations.TYPES[kind].match(context):
         raise bad_request(f"integration_context: {context!r} is the wrong kind of URN for {kind}")
@@ -67,17 +67,6 @@ def _set_onboarding(body: object, sandbox: Sandbox, *, onboarded: bool) -> JSONR
         onboarded=onboarded,
     )
     return JSONResponse(changed)
-
-
-def _seeded_app(conn: sqlite3.Connection) -> str:
-    row = conn.execute(
-        "SELECT client_id FROM apps WHERE kind = 'child' AND organization_id = ? "
-        "ORDER BY created_at, rowid LIMIT 1",
-        (tenant.ORGANIZATION_ID,),
-    ).fetchone()
-    if row is None:
-        raise LinkedInError(404, "client_id: the sandbox has no seeded customer application")
-    return row["client_id"]
 
 
 def _default_context(conn: sqlite3.Connection, kind: str) -> str:

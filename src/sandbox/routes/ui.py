@@ -463,8 +463,6 @@ def answer(
     sharing = form.get("answer") == "yes_share"
     email, phone = form.get("email").strip(), form.get("phone").strip()
     try:
-        if sharing and email and not inmail.EMAIL.match(email):
-            raise bad_request(f"email: {email!r} does not match the pattern X@X.X")
         answered = inmail.respond(
             sandbox,
             member_id=member,
