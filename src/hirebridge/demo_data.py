@@ -18,6 +18,7 @@ from hirebridge.accounts.roles import Role
 from hirebridge.hiring import services
 from hirebridge.hiring.models import ArchiveReason, Posting, Stage
 from hirebridge.hiring.models.candidates import Origin
+from hirebridge.hiring.models.opportunities import ArchiveReasonType
 from hirebridge.hiring.models.postings import Commitment, PostingState
 from hirebridge.hiring.models.records import Channel, Direction
 
@@ -148,8 +149,8 @@ def seed(*, seed: int = 42, candidates: int = 300) -> list[Login]:
         logins, users = _users()
         postings = _postings(rng, users)
     stages = list(Stage.objects.active())
-    reasons = list(ArchiveReason.objects.filter(active=True, type="non-hired"))
-    hired = ArchiveReason.objects.get(type="hired")
+    reasons = list(ArchiveReason.objects.filter(active=True, type=ArchiveReasonType.NON_HIRED))
+    hired = ArchiveReason.objects.get(type=ArchiveReasonType.HIRED)
     for _ in range(candidates):
         _candidate(rng, fake, users, postings, stages, reasons, hired)
     return logins

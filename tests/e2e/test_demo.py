@@ -49,6 +49,13 @@ def eventually(check, seconds: float, what: str):
     raise AssertionError(f"{what} did not happen within {seconds} s")
 
 
+def up(url: str) -> bool:
+    try:
+        return httpx.get(url).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def the_tour_works_through_the_real_worker(info: dict) -> None:
     """README's tour: export in the Recruiter → New lead; InMail → Reached out; reply →
     Responded. Pushes reach the callback, the worker ingests and polls, nothing is called by hand
@@ -130,12 +137,7 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
     try:
         wait_for(data_dir / "demo.json", demo)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        eventually(lambda: up(base + "/healthz"), 60, "the web process answering /healthz")
         info = json.loads((data_dir / "demo.json").read_text())
         assert info["url"] == base + "/"
         assert len(info["logins"]) == 5

@@ -6,7 +6,7 @@ from django.db import transaction
 from hirebridge.hiring.models import Candidate, Message, Note, Opportunity
 from hirebridge.hiring.models.stages import LEAD_NEW
 from hirebridge.linkedin.inbound import events, streams, stubs
-from hirebridge.linkedin.models import ProfileConnection
+from hirebridge.linkedin.models import ProfileConnection, SyncRun
 from tests.linkedin import inbound_data as data
 from tests.linkedin.inbound_data import ADA, BASE_MS, CONTRACT, OTHER_SEAT, SEAT
 
@@ -174,12 +174,19 @@ def test_yes_share_of_a_connected_candidate_adds_a_second_general_opportunity(
     assert general.messages.count() == 2 and not on_posting.messages.exists()
 
 
+def polled_cleanly():
+    """The stub window really ran and succeeded, so "nothing came" is not a failed poll."""
+    assert SyncRun.objects.filter(cursor__stream__startswith="mailStubs:", ok=True).exists()
+    assert not SyncRun.objects.filter(ok=False).exists()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("answer", ["no_dont_share", "no_thanks"])
 def test_declining_to_share_brings_nothing(rsc_sandbox, wired, answer):
     _, rita = wired
     inmail_and_answer(rsc_sandbox, rita, data.member_number(rsc_sandbox), answer)
     assert streams.poll_due_streams() > 0
+    polled_cleanly()
     assert not Candidate.objects.exists() and not Message.objects.exists()
 
 
@@ -189,4 +196,5 @@ def test_nothing_comes_while_the_organization_has_stub_profiles_off(rsc_sandbox,
     rsc_sandbox.admin("PUT", "settings", json={"inmail_stub_profiles": False})
     inmail_and_answer(rsc_sandbox, rita, data.member_number(rsc_sandbox), "yes_share")
     streams.poll_due_streams()
+    polled_cleanly()
     assert not Candidate.objects.exists()

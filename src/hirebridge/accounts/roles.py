@@ -10,8 +10,3 @@ class Role(models.TextChoices):
     TEAM_MEMBER = "team member", "Team Member"
     LIMITED_TEAM_MEMBER = "limited team member", "Limited Team Member"
     INTERVIEWER = "interviewer", "Interviewer"
-
-    @property
-    def rank(self) -> int:
-        """0 for Super Admin up to 4 for Interviewer: lower means more privileged."""
-        return list(Role).index(self)

@@ -35,6 +35,7 @@ from hirebridge.hiring.models import (
 )
 from hirebridge.hiring.models.candidates import Origin, PhoneType, normalize_email
 from hirebridge.hiring.models.labels import Label
+from hirebridge.hiring.models.opportunities import ArchiveReasonType
 from hirebridge.hiring.models.records import Channel, Direction, RecordSource, Verb
 from hirebridge.hiring.models.stages import LEAD_NEW
 
@@ -184,9 +185,10 @@ def _open(
         ):
             raise DuplicateOpportunity() from None
         raise
-    opportunity.sources.set(_labels(Source, sources))
+    source_labels = _labels(Source, sources)
+    opportunity.sources.set(source_labels)
     opportunity.tags.set(_labels(Tag, tags))
-    candidate.sources.add(*_labels(Source, sources))
+    candidate.sources.add(*source_labels)
     if isinstance(actor, User):
         opportunity.followers.add(actor)
     StageChange.objects.create(
@@ -378,7 +380,7 @@ def archive(actor: Actor, opportunity: Opportunity, reason: ArchiveReason) -> No
         Verb.ARCHIVED,
         current,
         reason=reason.text,
-        hired=reason.type == "hired",
+        hired=reason.type == ArchiveReasonType.HIRED,
     )
     opportunity.refresh_from_db()
 

@@ -223,11 +223,7 @@ def poll_interval(integration: Integration | None) -> PollInterval:
     """How often the worker polls (inbound.streams decides) and why, for the settings page: the
     active seats may force it above LINKEDIN_POLL_SECONDS to stay within LinkedIn's budget."""
     configured = int(settings.LINKEDIN_POLL_SECONDS)
-    seat_count = (
-        Seat.objects.filter(contract__integration=integration, active=True).count()
-        if integration
-        else 0
-    )
+    seat_count = streams.active_seat_count(integration) if integration else 0
     seconds = streams.effective_poll_seconds(seat_count)
     if seconds <= configured:
         return PollInterval(configured, f"LINKEDIN_POLL_SECONDS is {configured} s")

@@ -66,7 +66,7 @@ class Stage(models.Model):
             )
         if self.is_builtin and not self.active:
             raise ValidationError({"active": f"{self.text} is built in and cannot be deactivated."})
-        if not self.active and self.opportunities.filter(archived_at__isnull=True).exists():
+        if not self.active and self.opportunities.active().exists():
             raise ValidationError(
                 {"active": "A stage that holds active opportunities cannot be deactivated."}
             )

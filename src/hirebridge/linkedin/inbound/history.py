@@ -13,7 +13,7 @@ inactive note deletes the ATS note.
 """
 
 from hirebridge.hiring import services
-from hirebridge.hiring.models import Candidate, Message, Note, Opportunity
+from hirebridge.hiring.models import Candidate, Message, Opportunity
 from hirebridge.hiring.models.records import Channel, RecordSource
 from hirebridge.linkedin import replies
 from hirebridge.linkedin.client import LinkedInClient
@@ -35,7 +35,8 @@ def store_inmails(
 ) -> Tally:
     """Write the seat's InMails with connected candidates; runs in the window's transaction."""
     seats = people.seats_of(integration)
-    members = {event.id: _member(event, seats) for event in events}
+    recruiters = {seat.member_urn for seat in seats.values() if seat.member_urn}
+    members = {event.id: _member(event, recruiters) for event in events}
     connected = _connected(integration, members.values())
     tally = Tally()
     for event in sorted(events, key=lambda e: (e.created.time, e.id)):
@@ -83,16 +84,16 @@ def _apply_note(candidate: Candidate, note: replies.ProspectNote, seats: dict[st
         return "deleted" if deleted else "unchanged"
     if not note.note.strip():
         return "skipped"
-    if not Note.objects.filter(source=RecordSource.LINKEDIN, external_id=note.id).exists():
-        services.add_note(
-            services.AUTOMATIC,
-            candidate,
-            note.note,
-            source=RecordSource.LINKEDIN,
-            external_id=note.id,
-            external_author=people.holder_name(seats, note.owner),
-            created_at=RecruiterNote.from_prospect(note).created_at,
-        )
+    _, created = services.add_note(
+        services.AUTOMATIC,
+        candidate,
+        note.note,
+        source=RecordSource.LINKEDIN,
+        external_id=note.id,
+        external_author=people.holder_name(seats, note.owner),
+        created_at=RecruiterNote.from_prospect(note).created_at,
+    )
+    if created:
         return "imported"
     updated = services.update_external_note(
         services.AUTOMATIC, RecordSource.LINKEDIN, note.id, note.note
@@ -107,9 +108,8 @@ def _connected(integration: Integration, members) -> dict[str, Candidate]:
     return {connection.person_urn: connection.candidate for connection in connections}
 
 
-def _member(event: replies.ConversationEvent, seats: dict[str, Seat]) -> str | None:
+def _member(event: replies.ConversationEvent, recruiters: set[str]) -> str | None:
     """The member's side of an InMail: the person URN that is not one of our recruiters."""
-    recruiters = {seat.member_urn for seat in seats.values() if seat.member_urn}
     return next(
         (
             urn

@@ -67,6 +67,10 @@ def effective_poll_seconds(seat_count: int) -> int:
     return max(int(settings.LINKEDIN_POLL_SECONDS), math.ceil(budget_floor))
 
 
+def active_seat_count(integration: Integration) -> int:
+    return Seat.objects.filter(contract__integration=integration, active=True).count()
+
+
 def poll_due_streams() -> int:
     """Poll every stream whose interval has elapsed (or that is behind); how many were polled."""
     integration = enablement.current()
@@ -74,7 +78,7 @@ def poll_due_streams() -> int:
         return 0
     now = timezone.now()
     streams = streams_of(integration)
-    seat_count = Seat.objects.filter(contract__integration=integration, active=True).count()
+    seat_count = active_seat_count(integration)
     interval = timedelta(seconds=effective_poll_seconds(seat_count))
     cursors = _cursors(integration, streams, now)
     polled = 0
@@ -204,10 +208,10 @@ def _cursors(
     creation, at most FIRST_WINDOW_BACK ago."""
     first = _ms(max(integration.created_at, now - FIRST_WINDOW_BACK))
     names = [stream.name for stream in streams]
-    for name in names:
-        SyncCursor.objects.get_or_create(
-            integration=integration, stream=name, defaults={"watermark_ms": first}
-        )
+    SyncCursor.objects.bulk_create(
+        [SyncCursor(integration=integration, stream=name, watermark_ms=first) for name in names],
+        ignore_conflicts=True,
+    )
     cursors = SyncCursor.objects.filter(integration=integration, stream__in=names).annotate(
         last_polled=Max("runs__started_at")
     )

@@ -60,9 +60,8 @@ class Command(BaseCommand):
             callback = enablement.register(integration, public_url)
             refreshed = seats.refresh_seats(integration)
             self._map_demo_seats(info["seats"])
-            synced = jobs.sync_postings(
-                enablement.client_for(integration), integration, Posting.objects.all()
-            )
+            with enablement.client_for(integration) as client:
+                synced = jobs.sync_postings(client, integration, Posting.objects.all())
         except LinkedInError as exc:
             raise CommandError(f"LinkedIn (the sandbox) refused: {exc}") from None
         self.stdout.write(
