@@ -34,11 +34,22 @@ def fetch(
 ) -> list[SharedProfile]:
     """Stubs created in [start_ms, end_ms) for the contract's seats, each with its thread and
     its owner's active notes on the member."""
-    stubs = client.mail_stubs(contract_urn, seat_urns, start_ms, end_ms)
-    return [
-        SharedProfile(stub, _thread(client, stub), _notes(client, contract_urn, stub, end_ms))
-        for stub in stubs
+    stubs = [
+        stub
+        for stub in client.mail_stubs(contract_urn, seat_urns, start_ms, end_ms)
         if stub.owner in seat_urns
+    ]
+    threads = [_thread(client, stub) for stub in stubs]
+    # prospectNotes has no member filter: read each owner's notes once, not once per stub.
+    notes_of = {
+        owner: client.prospect_notes(contract_urn, [owner], 0, end_ms - 1)
+        for owner in {stub.owner for stub in stubs}
+    }
+    return [
+        SharedProfile(
+            stub, thread, [n for n in notes_of[stub.owner] if n.member == stub.member and n.active]
+        )
+        for stub, thread in zip(stubs, threads, strict=True)
     ]
 
 
@@ -73,11 +84,3 @@ def _thread(client: LinkedInClient, stub: replies.MailStub) -> list[replies.Conv
         return []
     params = {"q": "criteria", "viewer": stub.owner, "threadUrn": stub.thread}
     return client.find_all(client.route("conversationEvents"), params, replies.ConversationEvent)
-
-
-def _notes(
-    client: LinkedInClient, contract_urn: str, stub: replies.MailStub, end_ms: int
-) -> list[replies.ProspectNote]:
-    """prospectNotes has no member filter: the owner's notes up to the window, this member's."""
-    notes = client.prospect_notes(contract_urn, [stub.owner], 0, end_ms - 1)
-    return [note for note in notes if note.member == stub.member and note.active]
