@@ -196,6 +196,12 @@ def test_contact_details_are_added_once_and_recorded(tara, posting):
     with pytest.raises(services.PipelineError) as error:
         services.add_contact_details(services.AUTOMATIC, ada, emails=["nope"])
     assert error.value.field == "emails"
+    for bad in (services.Phone("1" * 65), services.Phone("+44 2", "pager")):
+        with pytest.raises(services.PipelineError) as error:
+            services.add_contact_details(services.AUTOMATIC, ada, phones=[bad])
+        assert error.value.field == "phones"
+    twice = [services.Phone("+44 3"), services.Phone(" +44 3 ")]
+    assert services.add_contact_details(services.AUTOMATIC, ada, phones=twice) == ["+44 3"]
 
 
 def test_a_note_kept_in_step_with_elsewhere_is_updated_and_deleted(tara, posting):

@@ -40,6 +40,7 @@ from hirebridge.hiring.models.records import Channel, Direction, RecordSource, V
 from hirebridge.hiring.models.stages import LEAD_NEW
 
 L = TypeVar("L", bound=Label)
+PHONE_MAX = CandidatePhone._meta.get_field("value").max_length or 64
 
 
 class Automatic:
@@ -130,6 +131,20 @@ def _clean_links(links: Iterable[str]) -> list[str]:
             raise PipelineError(f"links: {link!r} is not an http(s) URL", field="links") from None
         if url not in cleaned:
             cleaned.append(url)
+    return cleaned
+
+
+def _clean_phones(phones: Iterable[Phone]) -> list[Phone]:
+    """Phones with a known type and a value that fits, stripped, each once."""
+    cleaned: list[Phone] = []
+    for phone in phones:
+        value = phone.value.strip()
+        if phone.type not in PhoneType.values or not value or len(value) > PHONE_MAX:
+            raise PipelineError(
+                f"phones: {phone.value!r} ({phone.type}) is not a valid phone", field="phones"
+            )
+        if value not in [p.value for p in cleaned]:
+            cleaned.append(Phone(value, phone.type))
     return cleaned
 
 
@@ -230,11 +245,7 @@ def create_candidate(
         raise PipelineError("name: at most 200 characters", field="name")
     stage = _get_stage(stage_id)
     clean_emails, clean_links = _clean_emails(emails), _clean_links(links)
-    for phone in phones:
-        if phone.type not in PhoneType.values or not phone.value.strip():
-            raise PipelineError(
-                f"phones: {phone.value!r} ({phone.type}) is not a valid phone", field="phones"
-            )
+    clean_phones = _clean_phones(phones)
     candidate = Candidate.objects.create(
         name=name,
         headline=headline.strip()[:500],
@@ -248,7 +259,7 @@ def create_candidate(
         [CandidateEmail(candidate=candidate, email=e) for e in clean_emails]
     )
     CandidatePhone.objects.bulk_create(
-        [CandidatePhone(candidate=candidate, type=p.type, value=p.value.strip()) for p in phones]
+        [CandidatePhone(candidate=candidate, type=p.type, value=p.value) for p in clean_phones]
     )
     CandidateLink.objects.bulk_create(
         [CandidateLink(candidate=candidate, url=u) for u in clean_links]
@@ -417,17 +428,14 @@ def add_contact_details(
     known_emails = set(candidate.emails.values_list("email", flat=True))
     new_emails = [e for e in _clean_emails(emails) if e not in known_emails]
     known_phones = set(candidate.phones.values_list("value", flat=True))
-    new_phones = [p for p in phones if p.value.strip() and p.value.strip() not in known_phones]
+    new_phones = [p for p in _clean_phones(phones) if p.value not in known_phones]
     known_links = {_link_identity(url) for url in candidate.links.values_list("url", flat=True)}
     new_links = [u for u in _clean_links(links) if _link_identity(u) not in known_links]
     CandidateEmail.objects.bulk_create(
         [CandidateEmail(candidate=candidate, email=e) for e in new_emails]
     )
     CandidatePhone.objects.bulk_create(
-        [
-            CandidatePhone(candidate=candidate, type=p.type, value=p.value.strip())
-            for p in new_phones
-        ]
+        [CandidatePhone(candidate=candidate, type=p.type, value=p.value) for p in new_phones]
     )
     CandidateLink.objects.bulk_create(
         [CandidateLink(candidate=candidate, url=u) for u in new_links]
