@@ -25,6 +25,12 @@ class LicenceTier(models.TextChoices):
     TRM_ENTERPRISE = "trm_enterprise", "LeverTRM for Enterprise"
 
 
+class JobAvailability(models.TextChoices):
+    PUBLIC = "PUBLIC", "Public: every LinkedIn member may see the job"
+    PRIVATE = "PRIVATE", "Private to this organization's Recruiter users"
+    PRIVATE_TO_INTEGRATION = "PRIVATE_TO_ATS_INTEGRATION", "Private to this ATS integration"
+
+
 class Integration(models.Model):
     """One customer application at LinkedIn (this ATS instance) and its organization."""
 
@@ -37,6 +43,12 @@ class Integration(models.Model):
     )
     # Unguessable path of the CALLBACK_URL registered for this customer.
     callback_token = models.CharField(max_length=64, unique=True, default=new_callback_token)
+    # RSC-102: the customer chooses how synced jobs show on LinkedIn.
+    job_availability = models.CharField(
+        max_length=32,
+        choices=JobAvailability.choices,
+        default=JobAvailability.PRIVATE_TO_INTEGRATION,
+    )
     token_checked_at = models.DateTimeField(null=True, blank=True)
     token_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -252,3 +264,122 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cursor} [{self.window_start_ms}, {self.window_end_ms})"
+
+
+class OutboxKind(models.TextChoices):
+    """What LinkedIn keeps of the ATS, in sending order: a parent before its children."""
+
+    JOB = "job", "Job"
+    JOB_ACCESS = "job_access", "Job access (ACLs)"
+    CANDIDATE = "candidate", "Candidate"
+    CANDIDATE_NOTE = "candidate_note", "Candidate note"
+    APPLICATION = "application", "Application and its stages"
+    APPLICATION_NOTE = "application_note", "Application note"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    DEAD = "dead", "Refused (needs a fix, then Retry)"
+
+
+class OutboxItem(models.Model):
+    """One ATS entity LinkedIn must hear about: written in the transaction that changed it.
+
+    One row per entity: a later change overwrites `token`, so the sender (which read the entity
+    at send time) removes the row only if the token it read is still there. `parent_id` keeps
+    a child's parent (a note's candidate or application) for a delete after the row is gone.
+    """
+
+    kind = models.CharField(max_length=32, choices=OutboxKind.choices)
+    entity_id = models.CharField(max_length=64)
+    parent_id = models.CharField(max_length=64, blank=True)
+    token = models.UUIDField(default=uuid.uuid4)
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "entity_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "entity_id"], name="linkedin_outboxitem_unique_entity"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind", "entity_id"], name="linkedin_outbox_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity_id}"
+
+
+class SyncedRecord(models.Model):
+    """What LinkedIn accepted for one ATS entity: a digest of the body, so an unchanged entity is
+    never sent twice (a second backfill sends nothing), and what a later delete needs."""
+
+    kind = models.CharField(max_length=32, choices=OutboxKind.choices)
+    entity_id = models.CharField(max_length=64)
+    parent_id = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "entity_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "entity_id"], name="linkedin_syncedrecord_unique_entity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity_id}"
+
+
+class ClosedProfileDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for an admin"
+    KEPT = "kept", "Kept (a legal basis to keep it)"
+    DELETED = "deleted", "Candidate deleted"
+
+
+class ClosedProfile(models.Model):
+    """A member who closed their LinkedIn account after being exported: what was removed from
+    the matching candidate, and what an admin decided about the rest."""
+
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="closed_profiles"
+    )
+    person_urn = models.CharField(max_length=100)
+    profile_url = models.CharField(max_length=500, blank=True)
+    closed_at = models.DateTimeField()
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    candidate_name = models.CharField(max_length=200, blank=True)
+    removed = models.JSONField(default=dict, blank=True)
+    found_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(
+        max_length=16,
+        choices=ClosedProfileDecision.choices,
+        default=ClosedProfileDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-closed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "person_urn"], name="linkedin_closedprofile_unique_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_urn} closed {self.closed_at:%Y-%m-%d}"
