@@ -54,18 +54,3 @@ def test_an_unmappable_posting_is_reported_and_does_not_block_the_rest(linked):
     result = jobs.sync_postings(client, integration, [vague, good])
     assert list(result.task_ids) == [str(good.id)]
     assert "City, Country" in result.refused[str(vague.id)]
-
-
-def test_the_job_body_carries_every_required_field():
-    integration = Integration(client_id="x", organization_urn="urn:li:organization:5")
-    # Built, not saved: the ATS itself caps titles at 200; LinkedIn's cap is applied anyway.
-    posting = PostingFactory.build(title="T" * 300, location="Berlin, Germany", description="")
-    body = jobs.job_element(posting, integration)
-    assert body["integrationContext"] == "urn:li:organization:5"
-    assert body["externalJobPostingId"] == str(posting.id)
-    assert len(body["title"]) == 200
-    assert body["description"] == "T" * 300  # an empty description falls back to the title
-    assert body["state"] == "LISTED"
-    assert body["availability"] == "PRIVATE_TO_ATS_INTEGRATION"
-    assert body["companyApplyUrl"].endswith(f"/postings/{posting.id}")
-    assert body["listedAt"] > 0

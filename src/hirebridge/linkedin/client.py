@@ -60,6 +60,9 @@ DAILY_LIMIT = re.compile(r"throttle|quota|daily|\bday\b", re.IGNORECASE)
 SHORT_LIMIT = re.compile(r"minute|second", re.IGNORECASE)
 REQUEST_ID_HEADERS = ("x-li-uuid", "x-li-request-id", "x-restli-id")
 THROTTLE_HEADERS = re.compile(r"^(retry-after|x-ratelimit.*|ratelimit.*|x-li-throttle.*)$")
+PERSON_URN = re.compile(replies.PERSON_URN)
+JOB_POSTING = "JOB_POSTING"  # the one entity type LinkedIn secures with ACLs
+KEY_ONLY: Mapping[str, Any] = {}  # an ACL record's entity: its key says everything
 
 
 class LinkedInError(Exception):
@@ -144,6 +147,49 @@ class IntegrationKey:
 
 
 @dataclass(frozen=True)
+class AclKey:
+    """A job secured by an ACL group: LinkedIn shows a secured job only to the group's
+    assignees."""
+
+    group: str
+    job_id: str
+
+    def __post_init__(self) -> None:
+        _require_text(group=self.group, job_id=self.job_id)
+
+    def fields(self, org_urn: str) -> dict[str, str]:
+        return {
+            "atsEntityAclId": self.group,
+            "dataProvider": "ATS",
+            "integrationContext": org_urn,
+            "atsEntityType": JOB_POSTING,
+            "atsEntityId": self.job_id,
+        }
+
+
+@dataclass(frozen=True)
+class AssigneeKey:
+    """A member (person URN) in an ACL group."""
+
+    group: str
+    person_urn: str
+
+    def __post_init__(self) -> None:
+        _require_text(group=self.group)
+        if not isinstance(self.person_urn, str) or not PERSON_URN.match(self.person_urn):
+            raise ValueError(f"person_urn: {self.person_urn!r} is not a person URN")
+
+    def fields(self, org_urn: str) -> dict[str, str]:
+        return {
+            "atsEntityAclId": self.group,
+            "integrationContext": org_urn,
+            "dataProvider": "ATS",
+            "assignee": self.person_urn,
+            "atsEntityType": JOB_POSTING,
+        }
+
+
+@dataclass(frozen=True)
 class _Token:
     reply: replies.AccessToken
     renew_at: float
@@ -207,7 +253,7 @@ class LinkedInClient:
     def route(self, resource: str) -> restli.Route:
         return self._routes[resource]
 
-    # The calls step 3 needs.
+    # One call per LinkedIn operation.
 
     def token(self) -> replies.AccessToken:
         """A client-credentials token, reused until shortly before it expires.
@@ -316,6 +362,22 @@ class LinkedInClient:
         }
         return self.find_all(self.route("prospectNotes"), params, replies.ProspectNote)
 
+    def closed_candidate_profiles(
+        self, org_urn: str, closed_after_ms: int | None
+    ) -> list[replies.ClosedProfile]:
+        """Members exported by the organization's seats who have since closed their account,
+        closed at or after `closed_after_ms` (all of them when None), every page. LinkedIn asks
+        partners to read this at least every 30 days but publishes no path: this one is the
+        sandbox's (src/sandbox/README.md).
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect"""
+        params: dict[str, restli.Param] = {
+            "q": "integrationContext",
+            "integrationContext": org_urn,
+        }
+        if closed_after_ms is not None:
+            params["closedAfter"] = closed_after_ms
+        return self.find_all(self.route("closedCandidateProfiles"), params, replies.ClosedProfile)
+
     def attach_person(self, org_urn: str, ats_candidate_id: str, person_urn: str) -> None:
         """Link a synced candidate to a member (`manualMatchedMember`).
         https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
@@ -367,6 +429,135 @@ class LinkedInClient:
         https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
         keys = {cid: candidate_key(org_urn, cid) for cid in ats_candidate_ids}
         return self.batch_get(self.route("atsCandidates"), keys, replies.SyncedCandidate)
+
+    def delete_candidates(
+        self, org_urn: str, ats_candidate_ids: Iterable[str]
+    ) -> WriteOutcome[str]:
+        """Delete candidates with their notes, in batches of 100; one already gone succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
+        keys = {cid: candidate_key(org_urn, cid) for cid in ats_candidate_ids}
+        return self.batch_delete(self.route("atsCandidates"), keys)
+
+    def upsert_candidate_notes(
+        self, org_urn: str, ats_candidate_id: str, bodies: Mapping[str, Mapping[str, Any]]
+    ) -> WriteOutcome[str]:
+        """Create or fully replace a synced candidate's notes, keyed by ATS note id; every key
+        fails 404 while the candidate is not synced.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
+        route = _v2_child("atsCandidates", candidate_key(org_urn, ats_candidate_id), "notes")
+        return self._write_children(route, bodies)
+
+    def delete_candidate_notes(
+        self, org_urn: str, ats_candidate_id: str, note_ids: Iterable[str]
+    ) -> WriteOutcome[str]:
+        """Delete a candidate's notes; one already gone (or under a deleted candidate) succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
+        route = _v2_child("atsCandidates", candidate_key(org_urn, ats_candidate_id), "notes")
+        return self._delete_children(route, note_ids)
+
+    def upsert_applications(
+        self, org_urn: str, bodies: Mapping[str, Mapping[str, Any]]
+    ) -> WriteOutcome[str]:
+        """Create or fully replace applications, keyed by ATS application id, in batches of 100.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-applications"""
+        entities = {aid: (application_key(org_urn, aid), body) for aid, body in bodies.items()}
+        return self.batch_write(self.route("atsApplications"), "batch_update", entities)
+
+    def delete_applications(
+        self, org_urn: str, ats_application_ids: Iterable[str]
+    ) -> WriteOutcome[str]:
+        """Delete applications with their notes, stages and interview feedback; one already
+        gone succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-applications"""
+        keys = {aid: application_key(org_urn, aid) for aid in ats_application_ids}
+        return self.batch_delete(self.route("atsApplications"), keys)
+
+    def upsert_application_notes(
+        self, org_urn: str, ats_application_id: str, bodies: Mapping[str, Mapping[str, Any]]
+    ) -> WriteOutcome[str]:
+        """Create or fully replace a synced application's notes, keyed by ATS note id; every
+        key fails 404 while the application is not synced.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-applications"""
+        route = self._application_child(org_urn, ats_application_id, "notes")
+        return self._write_children(route, bodies)
+
+    def delete_application_notes(
+        self, org_urn: str, ats_application_id: str, note_ids: Iterable[str]
+    ) -> WriteOutcome[str]:
+        """Delete an application's notes; one already gone succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-applications"""
+        route = self._application_child(org_urn, ats_application_id, "notes")
+        return self._delete_children(route, note_ids)
+
+    def upsert_application_stages(
+        self, org_urn: str, ats_application_id: str, bodies: Mapping[str, Mapping[str, Any]]
+    ) -> WriteOutcome[str]:
+        """Create or fully replace a synced application's stage records (its stage history),
+        keyed by ATS stage id; every key fails 404 while the application is not synced.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-applications"""
+        route = self._application_child(org_urn, ats_application_id, "stages")
+        return self._write_children(route, bodies)
+
+    def delete_application_stages(
+        self, org_urn: str, ats_application_id: str, stage_ids: Iterable[str]
+    ) -> WriteOutcome[str]:
+        """Delete an application's stage records; one already gone succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-applications"""
+        route = self._application_child(org_urn, ats_application_id, "stages")
+        return self._delete_children(route, stage_ids)
+
+    def upsert_acls(self, org_urn: str, keys: Iterable[AclKey]) -> WriteOutcome[AclKey]:
+        """Secure jobs by ACL groups (the entities carry nothing but their key).
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/acls"""
+        entities = {key: (key.fields(org_urn), KEY_ONLY) for key in keys}
+        return self.batch_write(self.route("atsEntityAcls"), "batch_update", entities)
+
+    def delete_acls(self, org_urn: str, keys: Iterable[AclKey]) -> WriteOutcome[AclKey]:
+        """Stop securing jobs by these ACL groups; one already gone succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/acls"""
+        fields = {key: key.fields(org_urn) for key in keys}
+        return self.batch_delete(self.route("atsEntityAcls"), fields)
+
+    def upsert_assignees(
+        self, org_urn: str, keys: Iterable[AssigneeKey]
+    ) -> WriteOutcome[AssigneeKey]:
+        """Put members in ACL groups; LinkedIn refuses (per key) an eleventh group for a member.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/acls"""
+        entities = {key: (key.fields(org_urn), KEY_ONLY) for key in keys}
+        return self.batch_write(self.route("atsEntityAclAssignees"), "batch_update", entities)
+
+    def delete_assignees(
+        self, org_urn: str, keys: Iterable[AssigneeKey]
+    ) -> WriteOutcome[AssigneeKey]:
+        """Take members out of ACL groups; one already out succeeds.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/acls"""
+        fields = {key: key.fields(org_urn) for key in keys}
+        return self.batch_delete(self.route("atsEntityAclAssignees"), fields)
+
+    def acl_groups_of(self, org_urn: str, person_urn: str) -> list[str]:
+        """The ACL groups a member is in.
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/acls"""
+        params = {
+            "q": "criteria",
+            "assignee": person_urn,
+            "dataProvider": "ATS",
+            "integrationContext": org_urn,
+        }
+        found = self.find_all(self.route("atsEntityAclAssignees"), params, replies.AclAssignee)
+        return [assignee.ats_entity_acl_id for assignee in found]
+
+    def job_acl_groups(self, org_urn: str, job_id: str) -> list[str]:
+        """The ACL groups securing a job (none: the job follows JOB_POSTING_VIEWERS).
+        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/acls"""
+        params = {
+            "q": "criteria",
+            "atsEntityId": job_id,
+            "atsEntityType": JOB_POSTING,
+            "dataProvider": "ATS",
+            "integrationContext": org_urn,
+        }
+        found = self.find_all(self.route("atsEntityAcls"), params, replies.EntityAcl)
+        return [acl.ats_entity_acl_id for acl in found]
 
     # Rest.li methods the calls above are made of.
 
@@ -439,25 +630,57 @@ class LinkedInClient:
                 route, HTTP_METHODS[restli_method], query, body, restli_method=restli_method
             )
             reply = self._parse(replies.BatchWriteReply, response)
-            asked = {restli.identity(key): caller for caller, key in wire.items()}
-            results = _rekey(asked, reply.results, response)
-            errors = _rekey(asked, reply.errors, response)
-            for caller in wire:
-                result = results.get(caller)
-                if caller in errors:
-                    failed[caller] = errors[caller]
-                elif result is not None and result.status < 300:
-                    succeeded.append(caller)
-                elif result is not None:
-                    failed[caller] = ErrorBody(
-                        status=result.status, message=f"answered {result.status} for this entity"
-                    )
-                else:
-                    raise InvalidReply(
-                        f"{_what(response.request)}: no result for key {caller!r}",
-                        **_context(response),
-                    )
+            answered = _answered(wire, reply, response, gone_is_done=False)
+            succeeded += answered.succeeded
+            failed |= answered.failed
         return WriteOutcome(succeeded, failed)
+
+    def batch_delete(self, route: restli.Route, keys: Mapping[K, restli.Key]) -> WriteOutcome[K]:
+        """BATCH_DELETE in batches of BATCH_MAX, answered per caller key. A key LinkedIn answers
+        404 for is already gone, so it succeeded: a delete may be repeated."""
+        succeeded: list[K] = []
+        failed: dict[K, ErrorBody] = {}
+        for chunk in _chunks(list(keys.items())):
+            wire = {caller: route.key(key) for caller, key in chunk}
+            query = restli.encode_ids(list(wire.values()), route.protocol)
+            response = self._send(
+                route, HTTP_METHODS["batch_delete"], query, restli_method="batch_delete"
+            )
+            reply = self._parse(replies.BatchWriteReply, response)
+            answered = _answered(wire, reply, response, gone_is_done=True)
+            succeeded += answered.succeeded
+            failed |= answered.failed
+        return WriteOutcome(succeeded, failed)
+
+    def _application_child(self, org_urn: str, ats_application_id: str, name: str) -> restli.Route:
+        return _v2_child("atsApplications", application_key(org_urn, ats_application_id), name)
+
+    def _write_children(
+        self, route: restli.Route, bodies: Mapping[str, Mapping[str, Any]]
+    ) -> WriteOutcome[str]:
+        """BATCH_UPDATE of children with simple ids. LinkedIn answers 404 for the whole batch
+        when the parent is not synced: that is every key's answer."""
+        entities = {child: (child, body) for child, body in bodies.items()}
+        try:
+            return self.batch_write(route, "batch_update", entities)
+        except Permanent as refused:
+            if refused.status != 404:
+                raise
+            error = ErrorBody(
+                status=404, message=refused.message, service_error_code=refused.service_error_code
+            )
+            return WriteOutcome([], dict.fromkeys(bodies, error))
+
+    def _delete_children(self, route: restli.Route, child_ids: Iterable[str]) -> WriteOutcome[str]:
+        """BATCH_DELETE of children with simple ids. A 404 for the whole batch means the parent
+        is gone, and its children with it: every key succeeded."""
+        keys = {child: child for child in child_ids}
+        try:
+            return self.batch_delete(route, keys)
+        except Permanent as refused:
+            if refused.status != 404:
+                raise
+            return WriteOutcome(list(keys))
 
     # HTTP, tokens and retries.
 
@@ -690,9 +913,60 @@ def candidate_key(org_urn: str, ats_candidate_id: str) -> dict[str, str]:
     }
 
 
+def application_key(org_urn: str, ats_application_id: str) -> dict[str, str]:
+    return {
+        "atsJobApplicationId": ats_application_id,
+        "dataProvider": "ATS",
+        "integrationContext": org_urn,
+    }
+
+
+def _v2_child(resource: str, key: restli.Key, name: str) -> restli.Route:
+    """A sub-resource under one entity, always on `/v2/`: LinkedIn's versioned surface serves
+    notes and stages as resources of their own, not under the parent's key."""
+    return restli.RESOURCES[resource].route().child(key, name)
+
+
+def _require_text(**values: object) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name}: a non-empty string is required, not {value!r}")
+
+
 def _chunks(items: list[V]) -> Iterable[list[V]]:
     for start in range(0, len(items), BATCH_MAX):
         yield items[start : start + BATCH_MAX]
+
+
+def _answered(
+    wire: Mapping[K, restli.Key],
+    reply: replies.BatchWriteReply,
+    response: httpx.Response,
+    *,
+    gone_is_done: bool,
+) -> WriteOutcome[K]:
+    """One batch reply per caller key: an error or a status of 300 and more fails the key,
+    except a 404 when `gone_is_done`; a key left unanswered is InvalidReply."""
+    asked = {restli.identity(key): caller for caller, key in wire.items()}
+    results = _rekey(asked, reply.results, response)
+    errors = _rekey(asked, reply.errors, response)
+    succeeded: list[K] = []
+    failed: dict[K, ErrorBody] = {}
+    for caller in wire:
+        error, result = errors.get(caller), results.get(caller)
+        if error is None and result is None:
+            raise InvalidReply(
+                f"{_what(response.request)}: no result for key {caller!r}", **_context(response)
+            )
+        if error is None and result is not None and result.status >= 300:
+            error = ErrorBody(
+                status=result.status, message=f"answered {result.status} for this entity"
+            )
+        if error is None or (gone_is_done and error.status == 404):
+            succeeded.append(caller)
+        else:
+            failed[caller] = error
+    return WriteOutcome(succeeded, failed)
 
 
 def _rekey(

@@ -17,6 +17,8 @@ from pydantic.alias_generators import to_camel
 K = TypeVar("K")
 M = TypeVar("M", bound=BaseModel)
 
+PERSON_URN = r"^urn:li:person:[^\s:]+$"
+
 
 class Reply(BaseModel):
     model_config = ConfigDict(
@@ -234,6 +236,31 @@ class SyncedCandidate(Reply):
 
     manual_matched_member: str | None = None
     matched_members: list[str] = []
+
+
+class EntityAcl(Reply):
+    """A job secured by an ACL group."""
+
+    ats_entity_acl_id: str = Field(min_length=1)
+    ats_entity_id: str | None = None
+
+
+class AclAssignee(Reply):
+    """A member in an ACL group."""
+
+    ats_entity_acl_id: str = Field(min_length=1)
+    assignee: str = Field(pattern=PERSON_URN)
+
+
+class ClosedProfile(Reply):
+    """A member who closed their LinkedIn account after the organization's seats exported them:
+    the ATS must offer to delete what the export brought in."""
+
+    member: str = Field(pattern=PERSON_URN)
+    closed_at: int = Field(gt=0)
+    profile_url: str | None = None
+    integration_context: str | None = None
+    last_exported_at: int | None = None
 
 
 @dataclass(frozen=True)

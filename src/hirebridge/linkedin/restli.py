@@ -207,6 +207,9 @@ RESOURCES = {
         ),
         Resource("simpleJobPostings", "simpleJobPostings"),
         Resource("simpleJobPostingTasks", "simpleJobPostingTasks"),
+        Resource("atsApplications"),
+        Resource("atsEntityAcls"),
+        Resource("atsEntityAclAssignees"),
         Resource("atsIntegrations"),
         Resource("exportedCandidates"),
         Resource("seatsV2"),
@@ -214,5 +217,6 @@ RESOURCES = {
         Resource("conversationEvents"),
         Resource("mailStubs"),
         Resource("prospectNotes"),
+        Resource("closedCandidateProfiles"),
     )
 }

@@ -300,3 +300,36 @@ def _int_param(value: str | None, name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise bad_request(f"{name}: expected an integer, got {value!r}") from None
+
+
+@router.get("/records")
+def synced_records(request: Request, sandbox: SandboxDep) -> JSONResponse:
+    """What the ATS has synced, one resource at a time (atsCandidates, atsApplicationStages, …):
+    keys, parents and bodies, in key order, `start`/`count` paged, with the total."""
+    params = request.query_params
+    resource = params.get("resource", "")
+    if not resource:
+        raise bad_request("resource: required, e.g. atsCandidates")
+    start = _int_param(params.get("start"), "start", 0)
+    count = _int_param(params.get("count"), "count", 1000)
+    if count < 1 or count > 10_000:
+        raise bad_request("count: must be between 1 and 10000")
+    with sandbox.db.reading() as conn:
+        total = conn.execute(
+            "SELECT count(*) FROM records WHERE resource = ?", (resource,)
+        ).fetchone()[0]
+        rows = conn.execute(
+            "SELECT record_key, parent_key, body, updated_at FROM records WHERE resource = ? "
+            "ORDER BY record_key LIMIT ? OFFSET ?",
+            (resource, count, start),
+        ).fetchall()
+    elements = [
+        {
+            "key": row["record_key"],
+            "parent": row["parent_key"],
+            "body": json.loads(row["body"]),
+            "updatedAt": row["updated_at"],
+        }
+        for row in rows
+    ]
+    return JSONResponse({"elements": elements, "paging": {"start": start, "total": total}})
