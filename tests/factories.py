@@ -5,6 +5,7 @@ from hirebridge.accounts.roles import Role
 from hirebridge.hiring import services
 from hirebridge.hiring.models import Posting
 from hirebridge.hiring.models.postings import PostingState
+from hirebridge.linkedin.models import Integration
 
 PASSWORD = "correct horse battery staple"
 
@@ -37,3 +38,11 @@ def candidate(actor, name="Ada Lovelace", **kwargs):
     """A candidate with one opportunity, made the way the product makes them."""
     kwargs.setdefault("emails", [f"{name.split()[0].lower()}@example.com"])
     return services.create_candidate(actor, name=name, **kwargs)
+
+
+def linkedin_integration() -> Integration:
+    """A configured LinkedIn integration: from then on the hiring services fill the outbox."""
+    integration = Integration(client_id="x", organization_urn="urn:li:organization:1")
+    integration.client_secret = "s"
+    integration.save()
+    return integration

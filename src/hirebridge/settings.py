@@ -95,6 +95,14 @@ LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.c
 LINKEDIN_OAUTH_BASE = env.str("LINKEDIN_OAUTH_BASE", default="https://www.linkedin.com")
 LINKEDIN_PLATFORM_BASE = env.str("LINKEDIN_PLATFORM_BASE", default="https://platform.linkedin.com")
 LINKEDIN_POLL_SECONDS = env.int("LINKEDIN_POLL_SECONDS", default=900)
+# How often LinkedIn's closed candidate profiles are read (LinkedIn: at least every 30 days).
+LINKEDIN_CLOSED_PROFILES_HOURS = env.int("LINKEDIN_CLOSED_PROFILES_HOURS", default=24)
+# Outbound sync: LinkedIn's records per minute per resource (the token buckets stay under it),
+# how long a drainer's lease lasts before another may take over from a dead one, and how long
+# after submission a job's task is first checked (LinkedIn: at least 5 minutes).
+LINKEDIN_RECORDS_PER_MINUTE = env.int("LINKEDIN_RECORDS_PER_MINUTE", default=10_000)
+LINKEDIN_SYNC_LEASE_SECONDS = env.int("LINKEDIN_SYNC_LEASE_SECONDS", default=300)
+LINKEDIN_JOB_TASK_CHECK_SECONDS = env.int("LINKEDIN_JOB_TASK_CHECK_SECONDS", default=300)
 # Where LinkedIn reaches this ATS: the base of the CALLBACK_URL registered for pushes.
 HIREBRIDGE_PUBLIC_URL = env.str("HIREBRIDGE_PUBLIC_URL", default="http://127.0.0.1:8000")
 
@@ -171,5 +179,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # The worker logs through the handler Huey's consumer installs.
-    "loggers": {"huey": {"propagate": False}},
+    # hirebridge.linkedin logs every LinkedIn call with its ids and timing; httpx's own line for
+    # the same request adds nothing.
+    "loggers": {"huey": {"propagate": False}, "httpx": {"level": "WARNING"}},
 }

@@ -16,13 +16,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 
 def wait_for(path: Path, process: subprocess.Popen, seconds: float = 180) -> None:
+    """Until the demo says it is ready (wired to the sandbox, historical sync done)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, "the demo exited early"
-        if path.exists():
-            return
+        try:
+            if json.loads(path.read_text()).get("ready"):
+                return
+        except (OSError, ValueError):
+            pass  # not written yet, or being written
         time.sleep(0.2)
-    raise AssertionError(f"{path} did not appear")
+    raise AssertionError(f"{path} did not say ready")
 
 
 def log_in(base: str, email: str, password: str) -> httpx.Response:
@@ -116,6 +120,7 @@ def the_tour_works_through_the_real_worker(info: dict) -> None:
 def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env, tmp_path):
     port, sandbox_port = free_port(), free_port()
     data_dir = Path(process_env["DATA_DIR"])
+    log = tmp_path / "demo.log"  # a file, not a pipe: a full pipe would stall the demo
     demo = subprocess.Popen(
         [
             sys.executable,
@@ -130,7 +135,7 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
             str(sandbox_port),
         ],
         env=process_env,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -162,8 +167,8 @@ def test_the_demo_serves_a_login_page_where_each_seeded_login_works(process_env,
         the_tour_works_through_the_real_worker(info)
     finally:
         demo.send_signal(signal.SIGINT)
-        output, _ = demo.communicate(timeout=60)
-    assert demo.returncode == 0, output
+        demo.wait(timeout=60)
+    assert demo.returncode == 0, log.read_text()[-5000:]
     for stopped in (port, sandbox_port):
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{stopped}/healthz", timeout=2)

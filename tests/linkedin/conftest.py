@@ -12,6 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
+from hirebridge.linkedin.models import Integration
 from sandbox.app import create_app
 from sandbox.config import Settings
 
@@ -52,3 +53,52 @@ def rsc_sandbox(tmp_path) -> Iterator[RunningSandbox]:
         server.should_exit = True
         thread.join(START_SECONDS)
         sock.close()
+
+
+@dataclass(frozen=True)
+class Linked:
+    sandbox: RunningSandbox
+    integration: Integration
+
+    def records(self, resource: str) -> dict[str, dict[str, Any]]:
+        """The sandbox's stored records of one resource, keyed by their ATS id."""
+        found: dict[str, dict[str, Any]] = {}
+        start = 0
+        while True:
+            page = self.sandbox.admin(
+                "GET", "records", params={"resource": resource, "start": start, "count": 1000}
+            )
+            for element in page["elements"]:
+                found[ats_id(element["key"])] = element
+            start += len(page["elements"])
+            if start >= page["paging"]["total"] or not page["elements"]:
+                return found
+
+
+def ats_id(key: str) -> str:
+    """The ATS's own id in a stored key: a child's simple id after its parent's key, or the id
+    field of a complex key ("atsCandidateId=…&dataProvider=ATS&…")."""
+    if "/" in key:
+        return key.rsplit("/", 1)[1]
+    if "=" not in key:
+        return key  # a job: its externalJobPostingId
+    fields = dict(part.split("=", 1) for part in key.split("&"))
+    for name in ("atsCandidateId", "atsJobApplicationId", "externalJobPostingId"):
+        if name in fields:
+            return fields[name]
+    return key
+
+
+@pytest.fixture
+def outbound(rsc_sandbox, settings, db) -> Linked:
+    """An ATS whose LinkedIn integration is the sandbox's customer application."""
+    settings.LINKEDIN_API_BASE = rsc_sandbox.url
+    settings.LINKEDIN_OAUTH_BASE = rsc_sandbox.url
+    settings.LINKEDIN_JOB_TASK_CHECK_SECONDS = 0
+    app = rsc_sandbox.tenant["customer_app"]
+    integration = Integration(
+        client_id=app["client_id"], organization_urn=rsc_sandbox.tenant["organization_id"]
+    )
+    integration.client_secret = app["client_secret"]
+    integration.save()
+    return Linked(rsc_sandbox, integration)

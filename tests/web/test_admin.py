@@ -33,3 +33,43 @@ def test_no_other_role_gets_into_the_admin(client, personas, role):
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/admin/login/" in response["Location"]
+
+
+def test_deleting_a_candidate_in_the_admin_tells_linkedin(client, sam, posting):
+    from hirebridge.hiring import services
+    from hirebridge.linkedin.models import OutboxItem
+    from tests.factories import linkedin_integration
+
+    opportunity = services.create_candidate(sam, name="Ada Lovelace", posting=posting)
+    linkedin_integration()
+    client.force_login(sam)
+    url = reverse("admin:hiring_candidate_delete", args=[opportunity.candidate_id])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert set(OutboxItem.objects.values_list("kind", "entity_id")) == {
+        ("candidate", str(opportunity.candidate_id)),
+        ("application", str(opportunity.id)),
+    }
+
+
+def test_editing_a_posting_in_the_admin_tells_linkedin(client, sam, posting):
+    from hirebridge.linkedin.models import OutboxItem
+    from tests.factories import linkedin_integration
+
+    linkedin_integration()
+    client.force_login(sam)
+    url = reverse("admin:hiring_posting_change", args=[posting.pk])
+    form = {
+        "title": "Staff Engineer",
+        "team": "",
+        "department": "",
+        "location": "Berlin, Germany",
+        "commitment": "",
+        "description": "",
+        "state": posting.state,
+        "owner": posting.owner_id,
+    }
+    assert client.post(url, form).status_code == 302
+    assert set(OutboxItem.objects.values_list("kind", "entity_id")) == {
+        ("job", str(posting.pk)),
+        ("job_access", "all"),
+    }

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 
+from hirebridge.accounts import services
 from hirebridge.accounts.models import ApiKey, User
 
 
@@ -45,6 +46,16 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else ()
+
+    # Saves and deletes go through accounts.services, which tells LinkedIn when access changes.
+    def save_model(self, request, obj, form, change) -> None:
+        services.save_user(obj)
+
+    def delete_model(self, request, obj) -> None:
+        services.delete_users([obj])
+
+    def delete_queryset(self, request, queryset) -> None:
+        services.delete_users(queryset)
 
 
 @admin.register(ApiKey)

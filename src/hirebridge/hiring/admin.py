@@ -1,6 +1,26 @@
 from django.contrib import admin
 
-from hirebridge.hiring import models
+from hirebridge.hiring import models, services
+from hirebridge.linkedin import outbox
+
+
+class TellsLinkedIn(admin.ModelAdmin):
+    """Edits made here bypass the pipeline services, so LinkedIn is told here, in the same
+    transaction (the admin saves and deletes atomically)."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        outbox.changed_many(services.linkedin_changes(form.instance))
+
+    def delete_model(self, request, obj) -> None:
+        changes = services.linkedin_changes(obj)
+        super().delete_model(request, obj)
+        outbox.changed_many(changes)
+
+    def delete_queryset(self, request, queryset) -> None:
+        changes = [change for obj in queryset for change in services.linkedin_changes(obj)]
+        super().delete_queryset(request, queryset)
+        outbox.changed_many(changes)
 
 
 class EmailInline(admin.TabularInline):
@@ -19,7 +39,7 @@ class LinkInline(admin.TabularInline):
 
 
 @admin.register(models.Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(TellsLinkedIn):
     list_display = ("name", "current_title", "current_company", "location", "origin", "created_at")
     list_filter = ("origin",)
     search_fields = ("name", "current_company", "emails__email")
@@ -29,7 +49,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Posting)
-class PostingAdmin(admin.ModelAdmin):
+class PostingAdmin(TellsLinkedIn):
     list_display = ("title", "team", "location", "state", "confidential", "owner")
     list_filter = ("state", "confidential", "team")
     search_fields = ("title", "team", "department", "location")
@@ -62,7 +82,7 @@ class StageChangeInline(admin.TabularInline):
 
 
 @admin.register(models.Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(TellsLinkedIn):
     """Read-mostly: stage moves and archiving go through the pipeline services."""
 
     list_display = ("candidate", "posting", "stage", "origin", "archived_at", "created_at")
@@ -100,7 +120,7 @@ class LabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(TellsLinkedIn):
     list_display = ("candidate", "source", "author", "external_author", "created_at")
     list_filter = ("source",)
     list_select_related = ("candidate", "author")

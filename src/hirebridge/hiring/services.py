@@ -1,18 +1,23 @@
-"""The pipeline services: the only code that writes candidates, opportunities, notes and messages.
+"""The pipeline services: the only code that writes postings, candidates, opportunities, notes
+and messages.
 
 The UI, the API and the LinkedIn integration all call these, so every write records its
 Activity and obeys the same rules. Callers check permissions (accounts.policy) first; these
-functions enforce the domain rules. Each runs in one transaction.
+functions enforce the domain rules. Each runs in one transaction, which also writes what
+LinkedIn must hear about to the outbox (hirebridge.linkedin.outbox), so neither is ever
+committed without the other.
 """
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import EllipsisType
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from hirebridge.accounts.models import User
@@ -36,8 +41,14 @@ from hirebridge.hiring.models import (
 from hirebridge.hiring.models.candidates import Origin, PhoneType, normalize_email
 from hirebridge.hiring.models.labels import Label
 from hirebridge.hiring.models.opportunities import ArchiveReasonType
+from hirebridge.hiring.models.postings import Commitment, PostingState
 from hirebridge.hiring.models.records import Channel, Direction, RecordSource, Verb
 from hirebridge.hiring.models.stages import LEAD_NEW
+from hirebridge.linkedin import outbox
+from hirebridge.linkedin.models import OutboxKind
+from hirebridge.linkedin.outbound import access
+
+log = logging.getLogger("hirebridge.hiring")
 
 L = TypeVar("L", bound=Label)
 PHONE_MAX = CandidatePhone._meta.get_field("value").max_length or 64
@@ -148,6 +159,70 @@ def _clean_phones(phones: Iterable[Phone]) -> list[Phone]:
     return cleaned
 
 
+def _text(model: type[models.Model], field: str, value: str, *, required: bool = False) -> str:
+    """The value stripped, refused (naming the field) when required and empty or over its
+    column's size."""
+    text = value.strip()
+    if required and not text:
+        raise PipelineError(f"{field}: cannot be empty", field=field)
+    size = getattr(model._meta.get_field(field), "max_length", None)
+    if size is not None and len(text) > size:
+        raise PipelineError(f"{field}: at most {size} characters", field=field)
+    return text
+
+
+def _candidate_name(name: str) -> str:
+    return _text(Candidate, "name", " ".join(name.split()), required=True)
+
+
+def _application_change(opportunity: Opportunity) -> list[outbox.Change]:
+    """An opportunity on a posting is an application at LinkedIn; a general one is not."""
+    if opportunity.posting_id is None:
+        return []
+    return [(OutboxKind.APPLICATION, opportunity.id, "")]
+
+
+def _application_changes(opportunities: models.QuerySet[Opportunity]) -> list[outbox.Change]:
+    applications = opportunities.filter(posting__isnull=False).values_list("id", flat=True)
+    return [(OutboxKind.APPLICATION, opportunity_id, "") for opportunity_id in applications]
+
+
+def _candidate_changes(candidate: Candidate) -> list[outbox.Change]:
+    """The person and each of their applications, which carry the person's name and email."""
+    return [
+        (OutboxKind.CANDIDATE, candidate.id, ""),
+        *_application_changes(candidate.opportunities.all()),
+    ]
+
+
+def _note_change(note: Note) -> outbox.Change:
+    """LinkedIn files a note under its application when it has one, else under the candidate."""
+    opportunity = note.opportunity
+    if opportunity is not None and opportunity.posting_id is not None:
+        return (OutboxKind.APPLICATION_NOTE, note.id, opportunity.id)
+    return (OutboxKind.CANDIDATE_NOTE, note.id, note.candidate_id)
+
+
+def _job_changes(posting: Posting, *, access_changed: bool) -> list[outbox.Change]:
+    """The posting as a job; when who may see it changed (its team, state or confidentiality),
+    LinkedIn's job ACLs are recomputed from every posting too."""
+    changes: list[outbox.Change] = [(OutboxKind.JOB, posting.id, "")]
+    if access_changed:
+        changes.append((OutboxKind.JOB_ACCESS, access.ALL_JOBS, ""))
+    return changes
+
+
+def linkedin_changes(obj: Candidate | Posting | Opportunity | Note) -> list[outbox.Change]:
+    """What LinkedIn must hear of when `obj` changed outside these services (the Django admin)."""
+    if isinstance(obj, Candidate):
+        return _candidate_changes(obj)
+    if isinstance(obj, Posting):
+        return _job_changes(obj, access_changed=True)
+    if isinstance(obj, Opportunity):
+        return [] if obj.posting_id is None else [(OutboxKind.APPLICATION, obj.id, "")]
+    return [] if obj.source != RecordSource.ATS else [_note_change(obj)]
+
+
 def _stage_index(stage: Stage) -> int:
     order = list(Stage.objects.active().values_list("id", flat=True))
     return order.index(stage.id) if stage.id in order else len(order)
@@ -238,11 +313,7 @@ def create_candidate(
 ) -> Opportunity:
     """A new person with their first opportunity (on `posting`, or a general one); `opened_at`
     dates a candidacy that began elsewhere (a LinkedIn export), so later messages count."""
-    name = " ".join(name.split())
-    if not name:
-        raise PipelineError("name: a candidate needs a name", field="name")
-    if len(name) > 200:
-        raise PipelineError("name: at most 200 characters", field="name")
+    name = _candidate_name(name)
     stage = _get_stage(stage_id)
     clean_emails, clean_links = _clean_emails(emails), _clean_links(links)
     clean_phones = _clean_phones(phones)
@@ -284,7 +355,58 @@ def create_candidate(
         posting=posting.title if posting else None,
         stage=stage.text,
     )
+    outbox.changed_many(
+        [(OutboxKind.CANDIDATE, candidate.id, ""), *_application_change(opportunity)]
+    )
     return opportunity
+
+
+@transaction.atomic
+def update_candidate(
+    actor: Actor,
+    candidate: Candidate,
+    *,
+    name: str | None = None,
+    headline: str | None = None,
+    location: str | None = None,
+    current_company: str | None = None,
+    current_title: str | None = None,
+) -> list[str]:
+    """Change the person's profile (None leaves a field as it is); returns the fields that
+    changed, so a repeated request changes nothing."""
+    wanted = {
+        "name": name,
+        "headline": headline,
+        "location": location,
+        "current_company": current_company,
+        "current_title": current_title,
+    }
+    cleaned = {
+        field: _candidate_name(value) if field == "name" else _text(Candidate, field, value)
+        for field, value in wanted.items()
+        if value is not None
+    }
+    current = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    changed = [f for f, value in cleaned.items() if getattr(current, f) != value]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(current, field, cleaned[field])
+    current.save(update_fields=[*changed, "updated_at"])
+    _record(actor, current, Verb.CANDIDATE_UPDATED, fields=changed)
+    outbox.changed_many(_candidate_changes(current))
+    candidate.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def delete_candidate(actor: Actor, candidate: Candidate) -> None:
+    """Delete the person with everything recorded about them (opportunities, notes, messages,
+    activity); LinkedIn deletes the candidate and each application, with their notes. The
+    timeline goes with them, so the log keeps who deleted whom."""
+    outbox.changed_many(_candidate_changes(candidate))
+    log.info("candidate %s deleted by %r", candidate.pk, actor)
+    candidate.delete()
 
 
 @transaction.atomic
@@ -322,6 +444,7 @@ def add_opportunity(
         posting=posting.title if posting else None,
         stage=opportunity.stage.text,
     )
+    outbox.changed_many(_application_change(opportunity))
     return opportunity
 
 
@@ -369,6 +492,7 @@ def move_to_stage(actor: Actor, opportunity: Opportunity, stage_id: str) -> bool
     Opportunity.objects.filter(pk=current.pk).update(
         stage=target, last_advanced_at=now, updated_at=now
     )
+    outbox.changed_many(_application_change(current))
     opportunity.refresh_from_db()
     return True
 
@@ -393,6 +517,7 @@ def archive(actor: Actor, opportunity: Opportunity, reason: ArchiveReason) -> No
         reason=reason.text,
         hired=reason.type == ArchiveReasonType.HIRED,
     )
+    outbox.changed_many(_application_change(current))
     opportunity.refresh_from_db()
 
 
@@ -411,6 +536,7 @@ def unarchive(actor: Actor, opportunity: Opportunity) -> None:
         archive_reason=None, archived_at=None, updated_at=timezone.now()
     )
     _record(actor, current.candidate, Verb.UNARCHIVED, current, stage=current.stage.text)
+    outbox.changed_many(_application_change(current))
     opportunity.refresh_from_db()
 
 
@@ -440,10 +566,44 @@ def add_contact_details(
     CandidateLink.objects.bulk_create(
         [CandidateLink(candidate=candidate, url=u) for u in new_links]
     )
-    added = new_emails + [p.value.strip() for p in new_phones] + new_links
+    added = new_emails + [p.value for p in new_phones] + new_links
     if added:
-        _record(actor, candidate, Verb.CONTACT_ADDED, added=added)
+        _contact_changed(actor, candidate, Verb.CONTACT_ADDED, added=added)
     return added
+
+
+@transaction.atomic
+def remove_contact_details(
+    actor: Actor,
+    candidate: Candidate,
+    *,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    links: Sequence[str] = (),
+) -> list[str]:
+    """Remove the given emails, phone numbers and links (compared as add_contact_details does);
+    returns what was removed, so a value the candidate lacks is no error."""
+    unwanted_emails = {normalize_email(e) for e in emails}
+    unwanted_phones = {p.strip() for p in phones}
+    unwanted_links = {_link_identity(u) for u in links}
+    email_rows = [r for r in candidate.emails.all() if r.email in unwanted_emails]
+    phone_rows = [r for r in candidate.phones.all() if r.value in unwanted_phones]
+    link_rows = [r for r in candidate.links.all() if _link_identity(r.url) in unwanted_links]
+    CandidateEmail.objects.filter(pk__in=[r.pk for r in email_rows]).delete()
+    CandidatePhone.objects.filter(pk__in=[r.pk for r in phone_rows]).delete()
+    CandidateLink.objects.filter(pk__in=[r.pk for r in link_rows]).delete()
+    removed = [r.email for r in email_rows] + [r.value for r in phone_rows]
+    removed += [r.url for r in link_rows]
+    if removed:
+        _contact_changed(actor, candidate, Verb.CONTACT_REMOVED, removed=removed)
+    return removed
+
+
+def _contact_changed(actor: Actor, candidate: Candidate, verb: str, **detail: list[str]) -> None:
+    """The candidate was modified (LinkedIn compares modification times) and LinkedIn hears."""
+    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
+    _record(actor, candidate, verb, **detail)
+    outbox.changed_many(_candidate_changes(candidate))
 
 
 def _link_identity(url: str) -> str:
@@ -522,7 +682,43 @@ def add_note(
         )
     if created:
         _record(actor, candidate, Verb.NOTE_ADDED, opportunity, note=str(note.id), source=source)
+        if source == RecordSource.ATS:  # LinkedIn keeps its own notes already
+            outbox.changed_many([_note_change(note)])
     return note, created
+
+
+def _own_note(note: Note) -> Note:
+    """The note, locked; notes from elsewhere change only where they came from."""
+    current = Note.objects.select_for_update().select_related("opportunity").get(pk=note.pk)
+    if current.source != RecordSource.ATS:
+        raise PipelineError(
+            f"note: a note from {current.get_source_display()} is changed only there", field="note"
+        )
+    return current
+
+
+@transaction.atomic
+def edit_note(actor: Actor, note: Note, body: str) -> bool:
+    """Replace a note's text; False when it is the same."""
+    if not body.strip():
+        raise PipelineError("body: a note cannot be empty", field="body")
+    current = _own_note(note)
+    if current.body == body:
+        return False
+    current.body = body
+    current.save(update_fields=["body", "updated_at"])
+    _record(actor, current.candidate, Verb.NOTE_UPDATED, current.opportunity, note=str(current.id))
+    outbox.changed_many([_note_change(current)])
+    note.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def delete_note(actor: Actor, note: Note) -> None:
+    current = _own_note(note)
+    _record(actor, current.candidate, Verb.NOTE_DELETED, current.opportunity, note=str(current.id))
+    outbox.changed_many([_note_change(current)])
+    current.delete()
 
 
 @transaction.atomic
@@ -594,3 +790,169 @@ def log_message(
         )
         progression.progress(message)
     return message, created
+
+
+def _team_member(field: str, user: User) -> User:
+    if not user.is_active:
+        raise PipelineError(f"{field}: {user} is deactivated", field=field)
+    return user
+
+
+def _hiring_manager(user: User | None) -> User | None:
+    return None if user is None else _team_member("hiring_manager", user)
+
+
+def _commitment(value: str) -> str:
+    if value not in ("", *Commitment.values):
+        raise PipelineError(
+            f"commitment: {value!r} is not one of {', '.join(Commitment.values)}",
+            field="commitment",
+        )
+    return value
+
+
+def _posting_state(value: str) -> PostingState:
+    if value not in PostingState.values:
+        raise PipelineError(
+            f"state: {value!r} is not one of {', '.join(PostingState.values)}", field="state"
+        )
+    return PostingState(value)
+
+
+@transaction.atomic
+def create_posting(
+    actor: Actor,
+    *,
+    title: str,
+    owner: User,
+    location: str = "",
+    team: str = "",
+    department: str = "",
+    commitment: str = "",
+    description: str = "",
+    state: str = PostingState.DRAFT,
+    confidential: bool = False,
+    hiring_manager: User | None = None,
+    members: Sequence[User] = (),
+) -> Posting:
+    """A new job; whether it is confidential is fixed here, for good."""
+    team_members = [_team_member("members", member) for member in members]
+    posting = Posting.objects.create(
+        title=_text(Posting, "title", title, required=True),
+        location=_text(Posting, "location", location),
+        team=_text(Posting, "team", team),
+        department=_text(Posting, "department", department),
+        commitment=_commitment(commitment),
+        description=description.strip(),
+        state=_posting_state(state),
+        confidential=confidential,
+        owner=_team_member("owner", owner),
+        hiring_manager=_hiring_manager(hiring_manager),
+        created_by=_user(actor),
+    )
+    posting.members.set(team_members)
+    outbox.changed_many(_job_changes(posting, access_changed=True))
+    return posting
+
+
+def _locked_posting(posting: Posting) -> Posting:
+    return Posting.objects.select_for_update().get(pk=posting.pk)
+
+
+@transaction.atomic
+def update_posting(
+    actor: Actor,
+    posting: Posting,
+    *,
+    title: str | None = None,
+    location: str | None = None,
+    team: str | None = None,
+    department: str | None = None,
+    commitment: str | None = None,
+    description: str | None = None,
+    hiring_manager: User | EllipsisType | None = ...,
+) -> list[str]:
+    """Change what the job says (None, or ... for the hiring manager, leaves a field as it is);
+    returns the fields that changed. State and hiring team have their own services."""
+    wanted: dict[str, object] = {
+        field: _text(Posting, field, value, required=field == "title")
+        for field, value in (
+            ("title", title),
+            ("location", location),
+            ("team", team),
+            ("department", department),
+        )
+        if value is not None
+    }
+    if commitment is not None:
+        wanted["commitment"] = _commitment(commitment)
+    if description is not None:
+        wanted["description"] = description.strip()
+    if not isinstance(hiring_manager, EllipsisType):
+        wanted["hiring_manager"] = _hiring_manager(hiring_manager)
+    current = _locked_posting(posting)
+    changed = [f for f, value in wanted.items() if getattr(current, f) != value]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(current, field, wanted[field])
+    current.save(update_fields=[*changed, "updated_at"])
+    changes = _job_changes(current, access_changed="hiring_manager" in changed)
+    if "title" in changed:  # each application carries its job's name
+        changes += _application_changes(current.opportunities.all())
+    outbox.changed_many(changes)
+    posting.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def set_posting_state(actor: Actor, posting: Posting, state: str) -> bool:
+    """Publish, unlist or close a job; False when it is in that state already. As in Lever, a
+    posting that left draft never goes back to it."""
+    target = _posting_state(state)
+    current = _locked_posting(posting)
+    if current.state == target:
+        return False
+    if target == PostingState.DRAFT:
+        raise PipelineError(
+            "state: a posting never goes back to draft once out of it", field="state"
+        )
+    current.state = target
+    current.save(update_fields=["state", "updated_at"])
+    outbox.changed_many(_job_changes(current, access_changed=True))
+    posting.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def set_hiring_team(
+    actor: Actor,
+    posting: Posting,
+    *,
+    owner: User | None = None,
+    hiring_manager: User | EllipsisType | None = ...,
+    members: Sequence[User] | None = None,
+) -> list[str]:
+    """Change who works on the job, and so who sees its candidates (None, or ... for the hiring
+    manager, leaves a part as it is; `members` replaces them all); returns what changed."""
+    wanted: dict[str, object] = {}
+    if owner is not None:
+        wanted["owner"] = _team_member("owner", owner)
+    if not isinstance(hiring_manager, EllipsisType):
+        wanted["hiring_manager"] = _hiring_manager(hiring_manager)
+    team_members = None if members is None else {_team_member("members", m).pk: m for m in members}
+    current = _locked_posting(posting)
+    changed = [f for f, value in wanted.items() if getattr(current, f) != value]
+    for field in changed:
+        setattr(current, field, wanted[field])
+    if changed:
+        current.save(update_fields=[*changed, "updated_at"])
+    if team_members is not None and (
+        set(current.members.values_list("pk", flat=True)) != team_members.keys()
+    ):
+        current.members.set(team_members.values())
+        changed.append("members")
+    if changed:
+        outbox.changed_many(_job_changes(current, access_changed=True))
+        posting.refresh_from_db()
+    return changed

@@ -69,3 +69,34 @@ class SyncRunInline(admin.TabularInline):
 class SyncCursorAdmin(admin.ModelAdmin):
     list_display = ("stream", "watermark_ms", "last_success_at", "paused_until", "last_error")
     inlines = (SyncRunInline,)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Sync state the worker owns: inspected here, changed only through the settings page."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.OutboxItem)
+class OutboxItemAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "entity_id", "status", "attempts", "not_before", "changed_at")
+    list_filter = ("status", "kind")
+    search_fields = ("entity_id", "last_error")
+
+
+@admin.register(models.SyncedRecord)
+class SyncedRecordAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "entity_id", "parent_id", "synced_at")
+    list_filter = ("kind",)
+    search_fields = ("entity_id",)
+
+
+@admin.register(models.ClosedProfile)
+class ClosedProfileAdmin(ReadOnlyAdmin):
+    list_display = ("person_urn", "candidate_name", "closed_at", "decision", "decided_by")
+    list_filter = ("decision",)
+    search_fields = ("person_urn", "candidate_name")

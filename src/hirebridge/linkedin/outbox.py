@@ -11,13 +11,13 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from hirebridge.linkedin.models import Integration, OutboxItem, OutboxKind, OutboxStatus
 
-ITEM_LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 Change = tuple[str, object, object]  # (kind, entity id, parent id or "")
@@ -82,7 +82,7 @@ def _due(now: datetime) -> Q:
 def claim(kind: str, limit: int) -> list[OutboxItem]:
     """Up to `limit` due rows of one kind in key order, leased to the caller."""
     now = timezone.now()
-    lease = now + ITEM_LEASE
+    lease = now + timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
     ids = list(
         OutboxItem.objects.filter(_due(now), kind=kind)
         .order_by("entity_id")

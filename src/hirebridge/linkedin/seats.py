@@ -22,6 +22,7 @@ from hirebridge.linkedin import enablement
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.inbound import streams
 from hirebridge.linkedin.models import Contract, Integration, Seat, SeatMapping
+from hirebridge.linkedin.outbound import access
 from hirebridge.linkedin.replies import Seat as ListedSeat
 
 log = logging.getLogger("hirebridge.linkedin")
@@ -56,7 +57,8 @@ class PollInterval:
 
 def refresh_seats(integration: Integration) -> RefreshResult:
     """Read every contract's active seats, store them, map the unmapped ones. A contract LinkedIn
-    refuses keeps its seats as they were and is named in `errors`."""
+    refuses keeps its seats as they were and is named in `errors`. When who holds a seat (or as
+    which member) changes, LinkedIn's job visibility is recomputed."""
     contracts = {contract.urn: contract for contract in integration.contracts.all()}
     listed: dict[str, list[ListedSeat]] = {}
     result = RefreshResult()
@@ -69,14 +71,26 @@ def refresh_seats(integration: Integration) -> RefreshResult:
                 result.errors[urn] = str(refused)
     now = timezone.now()
     with transaction.atomic():
+        holders_before = _holders(integration)
         for urn, seats in listed.items():
             _store(contracts[urn], seats, now, result)
         result.mapped = _map_automatically(integration)
+        if _holders(integration) != holders_before:
+            access.changed()
         result.unmapped = Seat.objects.filter(
             contract__integration=integration, active=True, user__isnull=True
         ).count()
     log.info("seats refreshed: %s", result)
     return result
+
+
+def _holders(integration: Integration) -> set[tuple[object, str]]:
+    """What job visibility reads of the seats: who holds an active one, as which member."""
+    return set(
+        Seat.objects.filter(contract__integration=integration, active=True)
+        .exclude(user=None)
+        .values_list("user_id", "member_urn")
+    )
 
 
 def _store(
@@ -163,9 +177,11 @@ def _user_by_email(email: str) -> User | None:
     return users[0] if len(users) == 1 else None
 
 
+@transaction.atomic
 def map_seat(seat: Seat, user: User, by: User | None) -> Seat:
     """Give the seat to `user` by hand (`by`: the admin, None at the command line); later
-    refreshes keep this mapping. Callers check `Action.MANAGE_LINKEDIN` first."""
+    refreshes keep this mapping, and LinkedIn's job visibility follows it. Callers check
+    `Action.MANAGE_LINKEDIN` first."""
     if not seat.active:
         raise SeatError("seat", f"{seat.urn} is no longer active at LinkedIn")
     if not user.is_active:
@@ -173,15 +189,19 @@ def map_seat(seat: Seat, user: User, by: User | None) -> Seat:
     seat.user = user
     seat.mapped_by = SeatMapping.MANUAL
     seat.save(update_fields=["user", "mapped_by"])
+    access.changed()
     log.info("seat %s mapped to %s by %s", seat.urn, user.email, _who(by))
     return seat
 
 
+@transaction.atomic
 def unmap_seat(seat: Seat, by: User | None) -> Seat:
-    """Take the seat from its user by hand; later refreshes leave it unmapped."""
+    """Take the seat from its user by hand (and the jobs they saw through it on LinkedIn);
+    later refreshes leave it unmapped."""
     seat.user = None
     seat.mapped_by = SeatMapping.MANUAL
     seat.save(update_fields=["user", "mapped_by"])
+    access.changed()
     log.info("seat %s unmapped by %s", seat.urn, _who(by))
     return seat
 

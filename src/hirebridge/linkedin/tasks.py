@@ -1,6 +1,7 @@
 """The worker's LinkedIn jobs (Huey). Thin: each calls one step of hirebridge.linkedin.inbound
-that tests call directly. The queue is only a doorbell; the state is in the database, and the
-sweeper re-rings for pushes whose task was lost with a killed worker."""
+or .outbound that tests call directly. The queue is only a doorbell; the state is in the
+database, and the sweepers re-ring for pushes and outbox rows whose task was lost with a killed
+worker."""
 
 import time
 
@@ -8,8 +9,9 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from hirebridge.linkedin import claims
+from hirebridge.linkedin import claims, enablement, inbound
 from hirebridge.linkedin.inbound import events, streams
+from hirebridge.linkedin.outbound import backfill, closed_profiles, drain, job_tasks
 
 CRONTAB_SECONDS = 60
 TICK_MARGIN_SECONDS = 5
@@ -37,3 +39,38 @@ def poll_linkedin() -> None:
         if time.monotonic() - started + pause > CRONTAB_SECONDS - TICK_MARGIN_SECONDS:
             return
         time.sleep(pause)
+
+
+@db_task()
+def drain_outbox() -> None:
+    """Rung when a change commits; a drain already running picks the change up itself."""
+    drain.drain()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_outbox() -> None:
+    """Rows whose backoff ended, or whose drainer died, go out within a minute."""
+    drain.drain()
+
+
+@db_task()
+def backfill_linkedin() -> None:
+    integration = enablement.current()
+    if integration is not None:
+        backfill.backfill(integration)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def check_job_tasks() -> None:
+    integration = enablement.current()
+    if integration is not None:
+        job_tasks.check_job_tasks(inbound.client(integration))
+
+
+@db_periodic_task(crontab(minute="17"))
+def check_closed_profiles() -> None:
+    """Hourly look at the schedule: LinkedIn wants closed profiles read at least every 30 days;
+    LINKEDIN_CLOSED_PROFILES_HOURS (daily by default) decides when one is due."""
+    integration = enablement.current()
+    if integration is not None and closed_profiles.due(integration):
+        closed_profiles.check_closed_profiles(integration)

@@ -1,5 +1,6 @@
 """Settings → LinkedIn: credentials, registration with LinkedIn, onboarding status, seats and
-sync health, for Admins and Super Admins (`Action.MANAGE_LINKEDIN`).
+sync health, for Admins and Super Admins (`Action.MANAGE_LINKEDIN`). What the page shows of the
+sync to LinkedIn is read in linkedin_sync_status; its actions are in linkedin_sync_settings.
 
 Each action is a POST that redirects back on success; a failure renders the page again with the
 error next to its section (400 for bad input, 502 when LinkedIn refused). The client secret is
@@ -26,8 +27,16 @@ from hirebridge.accounts.policy import Action
 from hirebridge.linkedin import enablement, seats
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.enablement import ConfigurationError
-from hirebridge.linkedin.models import Integration, LicenceTier, Seat, SyncCursor, SyncRun
+from hirebridge.linkedin.models import (
+    Integration,
+    JobAvailability,
+    LicenceTier,
+    Seat,
+    SyncCursor,
+    SyncRun,
+)
 from hirebridge.linkedin.seats import SeatError
+from hirebridge.web import linkedin_sync_status
 
 RECENT_ERRORS = 10
 BAD_INPUT, LINKEDIN_REFUSED = 400, 502
@@ -52,6 +61,12 @@ class CredentialsForm(forms.Form):
         help_text="One urn:li:contract:… per line.",
     )
     licence_tier = forms.ChoiceField(label="Licence tier", choices=LicenceTier.choices)
+
+
+class JobAvailabilityForm(forms.Form):
+    job_availability = forms.ChoiceField(
+        label="Who sees the jobs on LinkedIn", choices=JobAvailability.choices
+    )
 
 
 class SeatUserForm(forms.Form):
@@ -81,7 +96,7 @@ def admin_only(view: View) -> View:
 @require_GET
 @admin_only
 def page(request: HttpRequest) -> HttpResponse:
-    return _render(request)
+    return render_page(request)
 
 
 @require_POST
@@ -103,7 +118,7 @@ def save_credentials(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Credentials saved. Check them, then register with LinkedIn.")
             return redirect("linkedin-settings")
-    return _render(request, form=form, status=BAD_INPUT)
+    return render_page(request, form=form, status=BAD_INPUT)
 
 
 @require_POST
@@ -111,11 +126,11 @@ def save_credentials(request: HttpRequest) -> HttpResponse:
 def check_credentials(request: HttpRequest) -> HttpResponse:
     integration = enablement.current()
     if integration is None:
-        return _render(request, errors={"credentials": NOT_CONFIGURED}, status=BAD_INPUT)
+        return render_page(request, errors={"credentials": NOT_CONFIGURED}, status=BAD_INPUT)
     if enablement.check(integration):
         messages.success(request, "LinkedIn accepted the credentials.")
         return redirect("linkedin-settings")
-    return _render(request, status=LINKEDIN_REFUSED)
+    return render_page(request, status=LINKEDIN_REFUSED)
 
 
 @require_POST
@@ -142,11 +157,11 @@ def refresh_statuses(request: HttpRequest) -> HttpResponse:
 def refresh_seats(request: HttpRequest) -> HttpResponse:
     integration = enablement.current()
     if integration is None:
-        return _render(request, errors={"seats": NOT_CONFIGURED}, status=BAD_INPUT)
+        return render_page(request, errors={"seats": NOT_CONFIGURED}, status=BAD_INPUT)
     try:
         result = seats.refresh_seats(integration)
     except LinkedInError as refused:
-        return _render(request, errors={"seats": str(refused)}, status=LINKEDIN_REFUSED)
+        return render_page(request, errors={"seats": str(refused)}, status=LINKEDIN_REFUSED)
     summary = (
         f"Seats refreshed: {result.created} new, {result.deactivated} deactivated, "
         f"{result.mapped} newly mapped, {result.unmapped} unmapped."
@@ -154,7 +169,7 @@ def refresh_seats(request: HttpRequest) -> HttpResponse:
     if result.errors:
         unread = "; ".join(f"{urn}: {reason}" for urn, reason in result.errors.items())
         error = f"{summary} Not read: {unread}"
-        return _render(request, errors={"seats": error}, status=LINKEDIN_REFUSED)
+        return render_page(request, errors={"seats": error}, status=LINKEDIN_REFUSED)
     messages.success(request, summary)
     return redirect("linkedin-settings")
 
@@ -166,17 +181,17 @@ def map_seat(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = get_object_or_404(Seat, pk=seat_id)
     form = SeatUserForm(request.POST)
     if not form.is_valid():
-        return _render(
+        return render_page(
             request, errors={"seats": f"{seat}: choose a user from the list"}, status=BAD_INPUT
         )
     user = form.cleaned_data["user"]
     try:
         if user is None:
-            seats.unmap_seat(seat, by=_acting(request))
+            seats.unmap_seat(seat, by=acting_user(request))
         else:
-            seats.map_seat(seat, user, by=_acting(request))
+            seats.map_seat(seat, user, by=acting_user(request))
     except SeatError as bad:
-        return _render(request, errors={"seats": f"{seat}: {bad}"}, status=BAD_INPUT)
+        return render_page(request, errors={"seats": f"{seat}: {bad}"}, status=BAD_INPUT)
     messages.success(request, f"{seat} is mapped to {user}." if user else f"{seat} is unmapped.")
     return redirect("linkedin-settings")
 
@@ -189,22 +204,22 @@ def _linkedin_step(
 ) -> HttpResponse:
     integration = enablement.current()
     if integration is None:
-        return _render(request, errors={section: NOT_CONFIGURED}, status=BAD_INPUT)
+        return render_page(request, errors={section: NOT_CONFIGURED}, status=BAD_INPUT)
     try:
         step(integration)
     except ConfigurationError as bad:
-        return _render(request, errors={section: str(bad)}, status=BAD_INPUT)
+        return render_page(request, errors={section: str(bad)}, status=BAD_INPUT)
     except LinkedInError as refused:
-        return _render(request, errors={section: str(refused)}, status=LINKEDIN_REFUSED)
+        return render_page(request, errors={section: str(refused)}, status=LINKEDIN_REFUSED)
     messages.success(request, done)
     return redirect("linkedin-settings")
 
 
-def _acting(request: HttpRequest) -> User:
+def acting_user(request: HttpRequest) -> User:
     return cast(User, request.user)  # admin_only lets only a logged-in User through
 
 
-def _render(
+def render_page(
     request: HttpRequest,
     *,
     form: CredentialsForm | None = None,
@@ -254,4 +269,7 @@ def _integration_context(integration: Integration) -> dict[str, Any]:
         "failed_runs": SyncRun.objects.filter(cursor__integration=integration, ok=False)
         .select_related("cursor")
         .order_by("-started_at")[:RECENT_ERRORS],
-    }
+        "availability_form": JobAvailabilityForm(
+            initial={"job_availability": integration.job_availability}
+        ),
+    } | linkedin_sync_status.context(integration)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hirebridge.web import inbound_email, linkedin_settings, views
+from hirebridge.web import inbound_email, linkedin_settings, linkedin_sync_settings, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,5 +39,25 @@ urlpatterns = [
         "settings/integrations/linkedin/seats/<int:seat_id>/map",
         linkedin_settings.map_seat,
         name="linkedin-settings-map-seat",
+    ),
+    path(
+        "settings/integrations/linkedin/outbound/backfill",
+        linkedin_sync_settings.start_backfill,
+        name="linkedin-settings-backfill",
+    ),
+    path(
+        "settings/integrations/linkedin/outbound/retry",
+        linkedin_sync_settings.retry_refused,
+        name="linkedin-settings-retry",
+    ),
+    path(
+        "settings/integrations/linkedin/outbound/job-availability",
+        linkedin_sync_settings.save_job_availability,
+        name="linkedin-settings-job-availability",
+    ),
+    path(
+        "settings/integrations/linkedin/closed-profiles/<int:closed_profile_id>/decide",
+        linkedin_sync_settings.decide_closed_profile,
+        name="linkedin-settings-decide-closed-profile",
     ),
 ]

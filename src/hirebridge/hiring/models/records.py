@@ -100,6 +100,7 @@ class Message(models.Model):
 
 class Verb(models.TextChoices):
     CANDIDATE_CREATED = "candidate_created", "added the candidate"
+    CANDIDATE_UPDATED = "candidate_updated", "updated the candidate"
     OPPORTUNITY_CREATED = "opportunity_created", "added an opportunity"
     STAGE_CHANGED = "stage_changed", "moved the stage"
     ARCHIVED = "archived", "archived"
@@ -108,6 +109,7 @@ class Verb(models.TextChoices):
     NOTE_UPDATED = "note_updated", "updated a note"
     NOTE_DELETED = "note_deleted", "deleted a note"
     CONTACT_ADDED = "contact_added", "added contact details"
+    CONTACT_REMOVED = "contact_removed", "removed contact details"
     MESSAGE_LOGGED = "message_logged", "logged a message"
 
 

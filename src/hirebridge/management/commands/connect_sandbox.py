@@ -3,7 +3,7 @@
 Demo tooling, not the product: it reads the sandbox's own tenant page for the credentials a
 customer would copy from LinkedIn, then does what an admin does on the settings page: store
 them, check them, register the integrations and CALLBACK_URL, refresh the seats and map them to
-the demo users, and sync the postings as jobs.
+the demo users, and run the historical sync (postings, candidates, applications, notes, job access).
 """
 
 import os
@@ -13,11 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hirebridge.accounts.models import User
 from hirebridge.accounts.roles import Role
-from hirebridge.hiring.models import Posting
 from hirebridge.linkedin import enablement, seats
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.models import LicenceTier, Seat
-from hirebridge.linkedin.outbound import jobs
+from hirebridge.linkedin.outbound import backfill
 
 # The sandbox's seats in order, given to the demo's users; the last seat stays unmapped so the
 # settings page has one to show.
@@ -34,8 +33,15 @@ class Command(BaseCommand):
             default=os.environ.get("HIREBRIDGE_PUBLIC_URL"),
             help="where the sandbox reaches this ATS (default HIREBRIDGE_PUBLIC_URL)",
         )
+        parser.add_argument(
+            "--no-backfill",
+            action="store_true",
+            help="leave the historical sync for later (`hirebridge linkedin sync --backfill`)",
+        )
 
-    def handle(self, *args, sandbox_url: str, public_url: str | None, **options) -> None:
+    def handle(
+        self, *args, sandbox_url: str, public_url: str | None, no_backfill: bool, **options
+    ) -> None:
         if not public_url:
             raise CommandError("--public-url (or HIREBRIDGE_PUBLIC_URL) is required")
         try:
@@ -60,14 +66,18 @@ class Command(BaseCommand):
             callback = enablement.register(integration, public_url)
             refreshed = seats.refresh_seats(integration)
             self._map_demo_seats(info["seats"])
-            with enablement.client_for(integration) as client:
-                synced = jobs.sync_postings(client, integration, Posting.objects.all())
+            run = None if no_backfill else backfill.backfill(integration)
         except LinkedInError as exc:
             raise CommandError(f"LinkedIn (the sandbox) refused: {exc}") from None
+        synced = (
+            "historical sync left for later"
+            if run is None
+            else f"historical sync {'done' if run.ok else 'stopped: ' + run.error}, "
+            f"{run.counts.get('sent', 0)} records sent"
+        )
         self.stdout.write(
             f"Connected to the LinkedIn sandbox: CALLBACK_URL {callback}; "
-            f"{refreshed.created + refreshed.updated} seats; {len(synced.task_ids)} postings "
-            f"synced as jobs ({len(synced.refused)} refused)."
+            f"{refreshed.created + refreshed.updated} seats; {synced}."
         )
 
     def _map_demo_seats(self, sandbox_seats: list[dict]) -> None:

@@ -77,9 +77,11 @@ class Command(BaseCommand):
             "recruiter_url": sandbox_url + "recruiter/",
             "data_dir": str(data_dir),
             "logins": logins or [],
+            # True once the ATS is wired to the sandbox and the historical sync is done.
+            "ready": False,
         }
         demo_file.touch(mode=0o600)
-        demo_file.write_text(json.dumps(demo, indent=2))
+        demo_file.write_text(json.dumps(demo, indent=2))  # the logins are shown only once
 
         processes = [
             self._start(["serve", "--bind", f"{host}:{port}"], env),
@@ -107,6 +109,7 @@ class Command(BaseCommand):
             self._wait_until_up(sandbox_url + "_sandbox/tenant", processes)
             if not self._exists(env, "hirebridge.linkedin.models", "Integration"):
                 self._run(["connect_sandbox", "--sandbox-url", sandbox_url], env)
+            demo_file.write_text(json.dumps({**demo, "ready": True}, indent=2))
             self._announce(console, demo, demo_file)
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)

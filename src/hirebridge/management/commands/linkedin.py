@@ -14,10 +14,19 @@ from rich.console import Console
 from rich.table import Table
 
 from hirebridge.accounts.models import User
-from hirebridge.linkedin import enablement, seats
+from hirebridge.linkedin import enablement, outbox, seats
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.enablement import ConfigurationError
-from hirebridge.linkedin.models import Integration, LicenceTier, Seat
+from hirebridge.linkedin.models import (
+    Integration,
+    LicenceTier,
+    OutboxItem,
+    OutboxStatus,
+    Seat,
+)
+from hirebridge.linkedin.outbound import backfill as outbound_backfill
+from hirebridge.linkedin.outbound import drain
+from hirebridge.linkedin.outbound.progress import sync_progress
 from hirebridge.linkedin.seats import SeatError
 
 
@@ -49,6 +58,14 @@ class Command(BaseCommand):
         register.add_argument("--public-url", metavar="URL", help="default: HIREBRIDGE_PUBLIC_URL")
         actions.add_parser("status", help="credentials, onboarding status and seats")
         actions.add_parser("refresh-seats", help="read the contracts' seats and map them to users")
+        sync = actions.add_parser(
+            "sync", help="send waiting ATS changes to LinkedIn (--backfill: send everything)"
+        )
+        sync.add_argument(
+            "--backfill",
+            action="store_true",
+            help="the historical sync: every posting, candidate, application and note",
+        )
         map_seat = actions.add_parser("map-seat", help="give a seat to an ATS user by hand")
         map_seat.add_argument("seat_urn", metavar="SEAT_URN")
         map_seat.add_argument("email", metavar="EMAIL")
@@ -67,6 +84,7 @@ class Command(BaseCommand):
             "status": self._status,
             "refresh-seats": self._refresh_seats,
             "map-seat": self._map_seat,
+            "sync": self._sync,
         }
         try:
             steps[action](integration, **options)
@@ -120,6 +138,37 @@ class Command(BaseCommand):
             raise CommandError(f"--public-url: {bad.message}") from None
         self.stdout.write(f"Integrations named; CALLBACK_URL is {url}")
         self._print_statuses(integration)
+
+    def _sync(self, integration: Integration, *, backfill: bool, **options: Any) -> None:
+        with sync_progress(self.console) as progress:
+            task = progress.add_task("Sending to LinkedIn", total=outbox.pending_count())
+
+            def advance(kind: str, rows: int) -> None:
+                progress.update(task, advance=rows, description=f"Sending {kind}s")
+
+            if backfill:
+                run = outbound_backfill.backfill(
+                    integration,
+                    on_enqueued=lambda total: progress.update(task, total=total),
+                    on_batch=advance,
+                )
+                counts, stopped = run.counts, run.error
+            else:
+                result = drain.drain(integration, on_batch=advance)
+                counts = dict(result.counts)
+                stopped = (
+                    "another sync is running"
+                    if result.busy
+                    else "; ".join(f"{kind}: {why}" for kind, why in result.paused.items())
+                )
+        sent, failed = counts.get("sent", 0), counts.get("failed", 0)
+        refused = OutboxItem.objects.filter(status=OutboxStatus.DEAD).count()
+        self.stdout.write(
+            f"Sent {sent} record(s); {failed} answered with an error; {refused} refused row(s) "
+            f"wait for a fix (Settings → LinkedIn RSC); {outbox.pending_count()} still pending."
+        )
+        if stopped:
+            raise CommandError(f"Stopped before the end: {stopped}. Run it again to resume.")
 
     def _status(self, integration: Integration, **options: Any) -> None:
         self.stdout.write(f"Client id:     {integration.client_id}")
