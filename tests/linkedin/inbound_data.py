@@ -156,8 +156,6 @@ class FakeLinkedIn:
         self.events: list[dict] = []
         self.stubs: list[dict] = []
         self.notes: list[dict] = []
-        self.attached: list[tuple[str, str, str]] = []
-        self.attach_failure: Exception | None = None
         self.failure: Exception | None = None
         self.calls: list[str] = []
 
@@ -169,11 +167,6 @@ class FakeLinkedIn:
     def exported_candidates(self, request_id: str) -> list[replies.ExportedCandidate]:
         self._call("exportedCandidates")
         return [read(replies.ExportedCandidate, e) for e in self.exports.get(request_id, [])]
-
-    def attach_person(self, org_urn: str, ats_candidate_id: str, person_urn: str) -> None:
-        if self.attach_failure is not None:
-            raise self.attach_failure
-        self.attached.append((org_urn, ats_candidate_id, person_urn))
 
     def conversation_events(
         self, seat_urn: str, start_ms: int, end_ms: int

@@ -598,14 +598,13 @@ def test_batch_get_reports_what_was_found_and_what_was_not(client, linkedin):
     assert outcome.failed["C2"].status == 404
 
 
-def test_attaching_a_person_raises_linkedins_refusal_of_that_candidate(client, linkedin):
+def test_linking_members_answers_per_candidate(client, linkedin):
     linkedin.on(
         "/v2/atsCandidates",
         answer(200, {"results": {}, "errors": {KEY_C1: {"status": 404, "message": "not synced"}}}),
     )
-    with pytest.raises(Permanent, match="not synced") as refused:
-        client.attach_person(ORG, "C1", "urn:li:person:p")
-    assert refused.value.status == 404
+    outcome = client.link_members(ORG, {"C1": "urn:li:person:p"})
+    assert outcome.failed["C1"].status == 404
     assert json.loads(linkedin.api_calls()[0].content) == {
         "entities": {KEY_C1: {"patch": {"$set": {"manualMatchedMember": "urn:li:person:p"}}}}
     }
@@ -737,16 +736,16 @@ def test_sandbox_matches_a_candidate_to_the_member_with_their_email(real, rsc_sa
     assert outcome.failed["ats-unknown"].status == 404
 
 
-def test_sandbox_attaches_and_detaches_a_person(real, rsc_sandbox):
+def test_sandbox_links_and_unlinks_a_member(real, rsc_sandbox):
     org = rsc_sandbox.tenant["organization_id"]
     real.upsert_candidates(org, {"ats-1": synced("Ada", "Lovelace", "ada@example.com")})
     person = member(rsc_sandbox, 41)["person"]
-    real.attach_person(org, "ats-1", person)
+    outcome = real.link_members(org, {"ats-1": person, "ats-never-synced": person})
+    assert outcome.succeeded == ["ats-1"]
+    assert "not synced yet" in outcome.failed["ats-never-synced"].message
     assert real.get_candidates(org, ["ats-1"]).found["ats-1"].manual_matched_member == person
-    real.detach_person(org, "ats-1")
+    assert real.link_members(org, {"ats-1": None}).succeeded == ["ats-1"]
     assert real.get_candidates(org, ["ats-1"]).found["ats-1"].manual_matched_member is None
-    with pytest.raises(Permanent, match="not synced yet"):
-        real.attach_person(org, "ats-never-synced", person)
 
 
 def test_sandbox_lists_each_contracts_active_seats(real, rsc_sandbox):

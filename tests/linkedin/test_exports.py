@@ -9,12 +9,11 @@ from hirebridge.hiring.models import Candidate, Message, Note, Opportunity
 from hirebridge.hiring.models.records import Direction
 from hirebridge.hiring.models.stages import LEAD_NEW
 from hirebridge.linkedin import enablement
-from hirebridge.linkedin.client import Permanent
 from hirebridge.linkedin.inbound import events
-from hirebridge.linkedin.models import EventStatus, ProfileConnection
+from hirebridge.linkedin.models import EventStatus, OutboxItem, ProfileConnection
 from tests.factories import PostingFactory, candidate
 from tests.linkedin import inbound_data as data
-from tests.linkedin.inbound_data import ADA, BASE_MS, ORGANIZATION, SEAT
+from tests.linkedin.inbound_data import ADA, BASE_MS, SEAT
 
 
 @pytest.fixture
@@ -84,7 +83,8 @@ def test_it_creates_the_candidate_with_every_field_on_the_chosen_posting(
         "31",
     )
     assert imported.opportunity == opportunity and imported.source == "linkedin"
-    assert linkedin.attached == [(ORGANIZATION, str(person.id), ADA)]
+    # LinkedIn learns of the member link through the candidate sync.
+    assert OutboxItem.objects.filter(kind="candidate", entity_id=str(person.id)).exists()
 
 
 def test_an_export_without_a_posting_makes_or_reuses_a_general_opportunity(linkedin, integration):
@@ -154,7 +154,7 @@ def test_a_bad_export_fails_and_writes_nothing(linkedin, integration, caplog, fi
     assert event.status == EventStatus.FAILED and error in event.last_error
     assert error in caplog.text
     assert not Candidate.objects.exists() and not ProfileConnection.objects.exists()
-    assert linkedin.attached == []
+    assert not OutboxItem.objects.exists()
 
 
 def test_an_export_of_another_organization_is_dropped_as_a_security_event(
@@ -166,12 +166,6 @@ def test_an_export_of_another_organization_is_dropped_as_a_security_event(
     assert "urn:li:organization:666" in event.last_error
     assert [r.name for r in caplog.records] == ["hirebridge.security"]
     assert not Candidate.objects.exists()
-
-
-def test_linkedin_refusing_the_attach_does_not_fail_the_export(linkedin, integration):
-    linkedin.attach_failure = Permanent("This candidate is not synced yet", status=404)
-    assert export(linkedin, integration).status == EventStatus.DONE
-    assert Candidate.objects.count() == 1
 
 
 # Against the sandbox, over real HTTP.

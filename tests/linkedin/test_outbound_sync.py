@@ -18,7 +18,14 @@ from hirebridge.hiring.models.records import Activity, RecordSource, Verb
 from hirebridge.hiring.models.stages import LEAD_REACHED_OUT
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.client import LinkedInClient
-from hirebridge.linkedin.models import OutboxItem, OutboxKind, OutboxStatus, SyncedRecord
+from hirebridge.linkedin.inbound import people
+from hirebridge.linkedin.models import (
+    OutboxItem,
+    OutboxKind,
+    OutboxStatus,
+    ProfileConnection,
+    SyncedRecord,
+)
 from hirebridge.linkedin.outbound import backfill, drain, sender
 from hirebridge.linkedin.outbound.bucket import Buckets
 from tests.factories import PostingFactory
@@ -136,7 +143,7 @@ def test_a_delete_removes_the_candidate_and_the_application(outbound, applicant,
     assert outbound.records("atsApplications") == {}
     assert outbound.records("atsApplicationStages") == {}
     assert outbound.records("atsCandidateNotes") == {}
-    assert not SyncedRecord.objects.filter(kind=OutboxKind.CANDIDATE).exists()
+    assert not SyncedRecord.objects.exists()  # notes and stages went with their parents
 
 
 def test_an_unmappable_row_is_a_dead_letter_until_fixed(outbound, alex):
@@ -229,3 +236,17 @@ def test_a_candidate_that_can_no_longer_be_mapped_is_taken_back_from_linkedin(ou
     services.add_contact_details(alex, opportunity.candidate, emails=["alan@example.org"])
     drain.drain(outbound.integration)
     assert str(opportunity.candidate_id) in outbound.records("atsCandidates")
+
+
+def test_a_candidates_linkedin_member_is_linked_and_unlinked(outbound, alex):
+    opportunity = services.create_candidate(alex, name="Ada Lovelace", emails=["ada@example.com"])
+    person = "urn:li:person:ada41"
+    people.connect(outbound.integration, opportunity.candidate, person, alex)
+    drain.drain(outbound.integration)
+    body = outbound.records("atsCandidates")[str(opportunity.candidate_id)]["body"]
+    assert body["manualMatchedMember"] == person
+    ProfileConnection.objects.filter(candidate=opportunity.candidate).delete()
+    services.update_candidate(alex, opportunity.candidate, current_title="Analyst")
+    drain.drain(outbound.integration)
+    body = outbound.records("atsCandidates")[str(opportunity.candidate_id)]["body"]
+    assert "manualMatchedMember" not in body

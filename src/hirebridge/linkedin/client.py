@@ -378,17 +378,19 @@ class LinkedInClient:
             params["closedAfter"] = closed_after_ms
         return self.find_all(self.route("closedCandidateProfiles"), params, replies.ClosedProfile)
 
-    def attach_person(self, org_urn: str, ats_candidate_id: str, person_urn: str) -> None:
-        """Link a synced candidate to a member (`manualMatchedMember`).
+    def link_members(self, org_urn: str, members: Mapping[str, str | None]) -> WriteOutcome[str]:
+        """Set (a person URN) or remove (None) the member of synced candidates
+        (`manualMatchedMember`), keyed by ATS candidate id, in batches of 100.
         https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
-        patch = {"patch": {"$set": {"manualMatchedMember": person_urn}}}
-        self._patch_candidate(org_urn, ats_candidate_id, patch)
-
-    def detach_person(self, org_urn: str, ats_candidate_id: str) -> None:
-        """Unlink a synced candidate from its member.
-        https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/sync-candidates"""
-        patch = {"patch": {"$delete": ["manualMatchedMember"]}}
-        self._patch_candidate(org_urn, ats_candidate_id, patch)
+        entities: dict[str, tuple[restli.Key, Mapping[str, Any]]] = {}
+        for cid, person in members.items():
+            patch: dict[str, Any] = (
+                {"$set": {"manualMatchedMember": person}}
+                if person
+                else {"$delete": ["manualMatchedMember"]}
+            )
+            entities[cid] = (candidate_key(org_urn, cid), {"patch": patch})
+        return self.batch_write(self.route("atsCandidates"), "batch_partial_update", entities)
 
     def create_jobs(self, elements: Sequence[Mapping[str, Any]]) -> list[replies.CreatedElement]:
         """Sync jobs (create, update or close, keyed by externalJobPostingId), in batches of 100;
@@ -683,12 +685,6 @@ class LinkedInClient:
             return WriteOutcome(list(keys))
 
     # HTTP, tokens and retries.
-
-    def _patch_candidate(self, org_urn: str, ats_candidate_id: str, patch: dict[str, Any]) -> None:
-        entities = {ats_candidate_id: (candidate_key(org_urn, ats_candidate_id), patch)}
-        outcome = self.batch_write(self.route("atsCandidates"), "batch_partial_update", entities)
-        if ats_candidate_id in outcome.failed:
-            raise _entity_error(f"candidate {ats_candidate_id!r}", outcome.failed[ats_candidate_id])
 
     def _fetch_token(self) -> _Token:
         asked_at = self._clock()
@@ -1014,16 +1010,6 @@ def _context(response: httpx.Response) -> dict[str, Any]:
         "service_error_code": _error_body(response).service_error_code,
         "request_id": _request_id(response),
     }
-
-
-def _entity_error(what: str, error: ErrorBody) -> LinkedInError:
-    message = f"LinkedIn refused {what}: {error.message}"
-    status, code = error.status, error.service_error_code
-    if status == 429:
-        return Throttled(message, status=status, service_error_code=code)
-    if status is not None and status >= 500:
-        return Transient(message, status=status, service_error_code=code)
-    return Permanent(message, status=status, service_error_code=code)
 
 
 def _summary(invalid: ValidationError) -> str:

@@ -94,9 +94,8 @@ def _export(event: InboundEvent) -> None:
             f"not {integration.organization_urn}"
         )
     with _finishing(event):
-        written = [(exports.ingest(integration, e), e.candidate.member) for e in exported]
-    for opportunity, person_urn in written:
-        exports.attach(client, integration, opportunity, person_urn)
+        for element in exported:
+            exports.ingest(integration, element)
 
 
 def _status_change(event: InboundEvent) -> None:

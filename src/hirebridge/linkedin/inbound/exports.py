@@ -8,18 +8,15 @@ Postings are synced to LinkedIn as jobs whose externalJobPostingId is the postin
 is what an export names.
 """
 
-import logging
 import uuid
 
 from hirebridge.hiring.models import Opportunity, Posting
 from hirebridge.hiring.services import AUTOMATIC
 from hirebridge.linkedin import replies
-from hirebridge.linkedin.client import LinkedInClient, LinkedInError, Permanent
+from hirebridge.linkedin.client import LinkedInClient, Permanent
 from hirebridge.linkedin.inbound import NotReady, Rejected, people
 from hirebridge.linkedin.inbound.people import InMail, Person, RecruiterNote
 from hirebridge.linkedin.models import Integration
-
-log = logging.getLogger("hirebridge.linkedin")
 
 
 def fetch(client: LinkedInClient, request_id: str) -> list[replies.ExportedCandidate]:
@@ -73,24 +70,6 @@ def ingest(integration: Integration, exported: replies.ExportedCandidate) -> Opp
         seats,
     )
     return opportunity
-
-
-def attach(
-    client: LinkedInClient, integration: Integration, opportunity: Opportunity, person_urn: str
-) -> None:
-    """Tell LinkedIn the candidate is this member. It can only once the candidate is synced to
-    LinkedIn; until then (or if LinkedIn fails) the candidate sync sends the link later."""
-    try:
-        client.attach_person(
-            integration.organization_urn, str(opportunity.candidate_id), person_urn
-        )
-    except LinkedInError as failed:
-        log.info(
-            "person %s not attached to candidate %s on LinkedIn: %s",
-            person_urn,
-            opportunity.candidate_id,
-            failed,
-        )
 
 
 def _posting(external_id: str | None) -> Posting | None:

@@ -29,9 +29,9 @@ from hirebridge.hiring.models import (
 )
 from hirebridge.hiring.models.candidates import Origin, normalize_email
 from hirebridge.hiring.models.records import Channel, Direction, Message, RecordSource
-from hirebridge.linkedin import replies
+from hirebridge.linkedin import outbox, replies
 from hirebridge.linkedin.inbound import Rejected
-from hirebridge.linkedin.models import Integration, ProfileConnection, Seat
+from hirebridge.linkedin.models import Integration, OutboxKind, ProfileConnection, Seat
 
 SOURCE = "LinkedIn Recruiter"
 PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
@@ -245,7 +245,8 @@ def connect(
     integration: Integration, candidate: Candidate, person_urn: str, actor: services.Actor
 ) -> None:
     """Store the candidate's person URN; a second candidate for the same member breaks the
-    unique constraint and rolls the whole unit of work back (the caller retries)."""
+    unique constraint and rolls the whole unit of work back (the caller retries). LinkedIn
+    learns of the link through the outbox (the candidate sync sets `manualMatchedMember`)."""
     current = ProfileConnection.objects.filter(candidate=candidate).first()
     if current is None:
         ProfileConnection.objects.create(
@@ -258,6 +259,9 @@ def connect(
         current.integration = integration
         current.person_urn = person_urn
         current.save(update_fields=["integration", "person_urn"])
+    else:
+        return
+    outbox.changed(OutboxKind.CANDIDATE, candidate.id)
 
 
 def log_inmail(

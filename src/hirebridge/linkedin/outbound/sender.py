@@ -33,7 +33,6 @@ from hirebridge.linkedin.client import (
     LinkedInError,
     Permanent,
     Throttled,
-    candidate_key,
 )
 from hirebridge.linkedin.models import Integration, OutboxItem, OutboxKind, SyncedRecord
 from hirebridge.linkedin.outbound import access, mapping
@@ -46,6 +45,10 @@ PARENT_WAIT_ATTEMPTS = 8  # a child whose parent LinkedIn still lacks after this
 SPLIT_STATUSES = (400, 413, 414, 422)
 DAILY_RESET_MARGIN_SECONDS = 300
 CHILD_CALLS_AT_ONCE = 4
+CASCADES = {
+    OutboxKind.CANDIDATE: OutboxKind.CANDIDATE_NOTE,
+    OutboxKind.APPLICATION: OutboxKind.APPLICATION_NOTE,
+}
 
 
 class Pause(Exception):
@@ -169,6 +172,8 @@ def _accepted(kind: str, works: Sequence[Work]) -> None:
         )
     if gone:
         SyncedRecord.objects.filter(kind=kind, entity_id__in=gone).delete()
+        if kind in CASCADES:  # LinkedIn deleted the children with their parent
+            SyncedRecord.objects.filter(kind=CASCADES[kind], parent_id__in=gone).delete()
     _settle(works)
 
 
@@ -390,18 +395,10 @@ def _link_people(sync: Sync, upserted: list[Work]) -> None:
     changed = [w for w in upserted if w.detail["person"] != w.extra.get("held_person")]
     settled_now = [w for w in upserted if w not in changed]
     if changed:
-        route = sync.client.route("atsCandidates")
-        entities: dict[str, tuple[Any, Mapping[str, Any]]] = {}
-        for work in changed:
-            person = work.detail["person"]
-            patch: dict[str, Any] = (
-                {"patch": {"$set": {"manualMatchedMember": person}}}
-                if person
-                else {"patch": {"$delete": ["manualMatchedMember"]}}
-            )
-            entities[work.key] = (candidate_key(sync.org, work.key), patch)
-        sync.buckets.take("atsCandidates", len(entities))
-        outcome = sync.client.batch_write(route, "batch_partial_update", entities)
+        sync.buckets.take("atsCandidates", len(changed))
+        outcome = sync.client.link_members(
+            sync.org, {work.key: work.detail["person"] for work in changed}
+        )
         ok = set(outcome.succeeded)
         settled_now += [w for w in changed if w.key in ok]
         for work in changed:
