@@ -1,8 +1,11 @@
 """ATS → LinkedIn through the outbox, against the real sandbox: a backfill lands everything once,
 each change travels, refusals are isolated and throttles only slow things down."""
 
+from datetime import timedelta
+
 import httpx
 import pytest
+from django.utils import timezone
 
 from hirebridge import demo_data
 from hirebridge.hiring import services
@@ -24,6 +27,7 @@ from hirebridge.linkedin.models import (
     OutboxKind,
     OutboxStatus,
     ProfileConnection,
+    SyncCursor,
     SyncedRecord,
 )
 from hirebridge.linkedin.outbound import backfill, drain, sender
@@ -250,3 +254,33 @@ def test_a_candidates_linkedin_member_is_linked_and_unlinked(outbound, alex):
     drain.drain(outbound.integration)
     body = outbound.records("atsCandidates")[str(opportunity.candidate_id)]["body"]
     assert "manualMatchedMember" not in body
+
+
+def test_a_spent_daily_quota_parks_the_rest_until_after_midnight(outbound, alex):
+    outbound.sandbox.admin("PUT", "settings", json={"write_calls_per_day": 1})
+    for i in range(120):
+        services.create_candidate(alex, name=f"Person Number{i}", emails=[f"p{i}@example.com"])
+    result = drain.drain(outbound.integration)
+    assert OutboxKind.CANDIDATE in result.paused
+    assert len(outbound.records("atsCandidates")) == 100
+    waiting = OutboxItem.objects.filter(kind=OutboxKind.CANDIDATE)
+    assert waiting.count() == 20
+    midnight = (timezone.now() + timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    assert all(item.not_before >= midnight for item in waiting)
+    assert all(item.status == OutboxStatus.PENDING for item in waiting)
+
+
+def test_one_drainer_at_a_time(outbound, alex):
+    services.create_candidate(alex, name="Ada Lovelace", emails=["ada@example.com"])
+    cursor = SyncCursor.objects.create(
+        integration=outbound.integration,
+        stream=drain.STREAM,
+        lease_until=timezone.now() + timedelta(minutes=1),
+    )
+    assert drain.drain(outbound.integration).busy
+    assert outbound.records("atsCandidates") == {}
+    SyncCursor.objects.filter(pk=cursor.pk).update(lease_until=timezone.now())
+    assert not drain.drain(outbound.integration).busy
+    assert len(outbound.records("atsCandidates")) == 1

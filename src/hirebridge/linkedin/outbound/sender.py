@@ -99,19 +99,19 @@ def send(sync: Sync, kind: str, items: list[OutboxItem]) -> None:
         SENDERS[OutboxKind(kind)](sync, items, works)
     except DailyQuotaExceeded as spent:
         wait = (spent.resets_at - datetime.now(UTC)).total_seconds()
-        _wait(works or items, str(spent), after=max(0.0, wait) + DAILY_RESET_MARGIN_SECONDS)
+        _wait(items, works, str(spent), after=max(0.0, wait) + DAILY_RESET_MARGIN_SECONDS)
         raise Pause(str(spent)) from spent
     except Throttled as throttled:
-        _wait(works or items, str(throttled), after=throttled.retry_after)
+        _wait(items, works, str(throttled), after=throttled.retry_after)
         raise Pause(str(throttled)) from throttled
     except Pause as pause:
-        _wait(works or items, str(pause), after=None)
+        _wait(items, works, str(pause), after=None)
         raise
     except AuthError:
         outbox.release(items)
         raise
     except LinkedInError as failure:
-        _wait(works or items, str(failure), after=None)
+        _wait(items, works, str(failure), after=None)
         log.warning("LinkedIn sync of %s paused: %s", kind, failure)
         raise Pause(str(failure)) from failure
     except Exception:
@@ -119,10 +119,10 @@ def send(sync: Sync, kind: str, items: list[OutboxItem]) -> None:
         raise
 
 
-def _wait(rows: Sequence[Work] | Sequence[OutboxItem], error: str, *, after: float | None) -> None:
-    waiting = [r.item for r in rows if isinstance(r, Work) and not r.done] + [
-        r for r in rows if isinstance(r, OutboxItem)
-    ]
+def _wait(items: list[OutboxItem], works: list[Work], error: str, *, after: float | None) -> None:
+    """Every row of the batch not already settled or refused waits to be tried again."""
+    handled = {work.item.pk for work in works if work.done}
+    waiting = [item for item in items if item.pk not in handled]
     outbox.retry_later(waiting, error, after=after)
 
 
@@ -172,8 +172,9 @@ def _accepted(kind: str, works: Sequence[Work]) -> None:
         )
     if gone:
         SyncedRecord.objects.filter(kind=kind, entity_id__in=gone).delete()
-        if kind in CASCADES:  # LinkedIn deleted the children with their parent
-            SyncedRecord.objects.filter(kind=CASCADES[kind], parent_id__in=gone).delete()
+        children = CASCADES.get(OutboxKind(kind))
+        if children:  # LinkedIn deleted them with their parent
+            SyncedRecord.objects.filter(kind=children, parent_id__in=gone).delete()
     _settle(works)
 
 
