@@ -371,6 +371,7 @@ def test_closed_profiles_wait_for_a_decision(admin_client, integration, closure)
     assert "<td>no candidate</td>" in html and "<td>nothing</td>" in html
     assert "Mar 4, 2025" in html
     assert html.count('value="deleted"') == 1  # no candidate, nothing to delete
+    assert 'data-confirm="Delete Ada Lovelace and everything' in html  # asked before
     assert html.count('value="kept"') == 2
 
 
