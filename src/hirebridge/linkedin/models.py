@@ -273,7 +273,8 @@ class OutboxKind(models.TextChoices):
     JOB_ACCESS = "job_access", "Job access (ACLs)"
     CANDIDATE = "candidate", "Candidate"
     CANDIDATE_NOTE = "candidate_note", "Candidate note"
-    APPLICATION = "application", "Application and its stages"
+    APPLICATION = "application", "Application"
+    APPLICATION_STAGES = "application_stages", "Application stage history"
     APPLICATION_NOTE = "application_note", "Application note"
 
 

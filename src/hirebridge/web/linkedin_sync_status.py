@@ -95,7 +95,7 @@ def describe(items: list[OutboxItem]) -> list[Refusal]:
     candidates = _by_id(Candidate.objects.all(), _uuids(items, {OutboxKind.CANDIDATE}))
     applications = _by_id(
         Opportunity.objects.select_related("candidate", "posting"),
-        _uuids(items, {OutboxKind.APPLICATION}),
+        _uuids(items, {OutboxKind.APPLICATION, OutboxKind.APPLICATION_STAGES}),
     )
     notes = _by_id(
         Note.objects.all(),

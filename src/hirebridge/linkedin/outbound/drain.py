@@ -3,8 +3,9 @@ renewed after every batch, so a killed drainer is replaced once its lease runs o
 before children, batches of at most 100 in key order. Job access goes first: a new
 confidential job is bound to its ACL group before LinkedIn has it, so it never shows to all.
 
-Candidates and applications go turn about, as do the two kinds of notes: LinkedIn throttles
-each resource on its own, so while one waits for its minute the other can be sent.
+Candidates and applications go turn about, as do their children (notes, stage history):
+LinkedIn throttles each resource on its own, so while one waits for its minute another can be
+sent, and the children's one call per parent never holds up the batches of 100.
 """
 
 from collections import Counter
@@ -27,7 +28,7 @@ ROUNDS: tuple[tuple[OutboxKind, ...], ...] = (
     (OutboxKind.JOB_ACCESS,),
     (OutboxKind.JOB,),
     (OutboxKind.CANDIDATE, OutboxKind.APPLICATION),
-    (OutboxKind.CANDIDATE_NOTE, OutboxKind.APPLICATION_NOTE),
+    (OutboxKind.CANDIDATE_NOTE, OutboxKind.APPLICATION_NOTE, OutboxKind.APPLICATION_STAGES),
 )
 _buckets: dict[int, Buckets] = {}
 

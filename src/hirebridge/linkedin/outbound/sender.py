@@ -46,8 +46,8 @@ SPLIT_STATUSES = (400, 413, 414, 422)
 DAILY_RESET_MARGIN_SECONDS = 300
 CHILD_CALLS_AT_ONCE = 4
 CASCADES = {
-    OutboxKind.CANDIDATE: OutboxKind.CANDIDATE_NOTE,
-    OutboxKind.APPLICATION: OutboxKind.APPLICATION_NOTE,
+    OutboxKind.CANDIDATE: (OutboxKind.CANDIDATE_NOTE,),
+    OutboxKind.APPLICATION: (OutboxKind.APPLICATION_NOTE, OutboxKind.APPLICATION_STAGES),
 }
 
 
@@ -172,9 +172,9 @@ def _accepted(kind: str, works: Sequence[Work]) -> None:
         )
     if gone:
         SyncedRecord.objects.filter(kind=kind, entity_id__in=gone).delete()
-        children = CASCADES.get(OutboxKind(kind))
+        children = CASCADES.get(OutboxKind(kind), ())
         if children:  # LinkedIn deleted them with their parent
-            SyncedRecord.objects.filter(kind=children, parent_id__in=gone).delete()
+            SyncedRecord.objects.filter(kind__in=children, parent_id__in=gone).delete()
     _settle(works)
 
 
@@ -408,14 +408,17 @@ def _link_people(sync: Sync, upserted: list[Work]) -> None:
     _accepted(OutboxKind.CANDIDATE, settled_now)
 
 
-# Applications and their stage history.
+# Applications, then their stage history.
 
 
 def send_applications(sync: Sync, items: list[OutboxItem], works: list[Work]) -> None:
+    """Applications go in batches; each one's stage history follows as its own row, in the
+    children's round, so one call per application never holds up the batches."""
     opportunities = mapping.load_opportunities([i.entity_id for i in items])
     held = _held(OutboxKind.APPLICATION, [i.entity_id for i in items])
     deletes: list[Work] = []
     upserts: list[Work] = []
+    unchanged: list[Work] = []
     for item in items:
         work = Work(item)
         works.append(work)
@@ -428,32 +431,18 @@ def send_applications(sync: Sync, items: list[OutboxItem], works: list[Work]) ->
             continue
         try:
             work.body = mapping.application_body(opportunity)
-            stages = mapping.stage_records(opportunity)
         except mapping.Unmappable as reason:
             _refuse(work, str(reason))
             continue
-        record = held.get(item.entity_id)
-        sent_stages = set((record.detail or {}).get("stages", [])) if record else set()
-        work.extra["stages"] = {k: v for k, v in stages.items() if k not in sent_stages}
-        work.detail = {"stages": sorted(stages)}
-        work.digest = digest_of({"body": work.body, "stages": stages})
-        if _unchanged(work, record):
-            _settle([work])
-            continue
-        upserts.append(work)
+        work.digest = digest_of(work.body)
+        (unchanged if _unchanged(work, held.get(item.entity_id)) else upserts).append(work)
+    _applications_accepted(unchanged)
 
     def upsert(batch: list[Work]) -> WriteOutcome[str]:
         bodies = {w.key: w.body for w in batch if w.body is not None}
         return sync.client.upsert_applications(sync.org, bodies)
 
-    _write(
-        sync,
-        "atsApplications",
-        upserts,
-        upsert,
-        lambda ok: _send_stages(sync, ok),
-        "the application",
-    )
+    _write(sync, "atsApplications", upserts, upsert, _applications_accepted, "the application")
     _write(
         sync,
         "atsApplications",
@@ -464,11 +453,42 @@ def send_applications(sync: Sync, items: list[OutboxItem], works: list[Work]) ->
     )
 
 
-def _send_stages(sync: Sync, applications: list[Work]) -> None:
-    """The new stage records of each accepted application, one call per application (LinkedIn
-    keys them under it), a few at a time."""
-    with_stages = [w for w in applications if w.extra["stages"]]
-    for work in with_stages:
+@transaction.atomic
+def _applications_accepted(works: list[Work]) -> None:
+    """LinkedIn holds these applications: their stage history may go now (its sender skips
+    what LinkedIn already has)."""
+    _accepted(OutboxKind.APPLICATION, works)
+    outbox.changed_many((OutboxKind.APPLICATION_STAGES, work.key, work.key) for work in works)
+
+
+def send_application_stages(sync: Sync, items: list[OutboxItem], works: list[Work]) -> None:
+    """The stage records LinkedIn lacks, one call per application (LinkedIn keys them under
+    it), a few at a time. Stage history only grows, so only new records are sent."""
+    opportunities = mapping.load_opportunities([i.entity_id for i in items])
+    held = _held(OutboxKind.APPLICATION_STAGES, [i.entity_id for i in items])
+    pending: list[Work] = []
+    for item in items:
+        work = Work(item, parent=item.entity_id)
+        works.append(work)
+        opportunity = opportunities.get(item.entity_id)
+        if opportunity is None or opportunity.posting_id is None:
+            _settle([work])  # gone with its application
+            continue
+        try:
+            stages = mapping.stage_records(opportunity)
+        except mapping.Unmappable as reason:
+            _refuse(work, str(reason))
+            continue
+        record = held.get(item.entity_id)
+        sent = set((record.detail or {}).get("stages", [])) if record else set()
+        work.extra["stages"] = {k: v for k, v in stages.items() if k not in sent}
+        work.detail = {"stages": sorted(stages)}
+        work.digest = digest_of(stages)
+        if not work.extra["stages"]:
+            _accepted(OutboxKind.APPLICATION_STAGES, [work])
+            continue
+        pending.append(work)
+    for work in pending:
         sync.buckets.take("atsApplicationStages", len(work.extra["stages"]))
 
     def call(work: Work) -> Callable[[], WriteOutcome[str] | Exception]:
@@ -482,9 +502,9 @@ def _send_stages(sync: Sync, applications: list[Work]) -> None:
 
         return run
 
-    answers = _in_parallel(sync, [call(w) for w in with_stages])
-    accepted = [w for w in applications if not w.extra["stages"]]
-    for work, answer in zip(with_stages, answers, strict=True):
+    answers = _in_parallel(sync, [call(w) for w in pending])
+    accepted = []
+    for work, answer in zip(pending, answers, strict=True):
         if isinstance(answer, Exception):
             _refuse(work, f"LinkedIn refused the application's stages: {answer}")
         elif answer.failed:
@@ -493,7 +513,7 @@ def _send_stages(sync: Sync, applications: list[Work]) -> None:
         else:
             accepted.append(work)
             sync.counts["sent"] += len(work.extra["stages"])
-    _accepted(OutboxKind.APPLICATION, accepted)
+    _accepted(OutboxKind.APPLICATION_STAGES, accepted)
 
 
 # Notes, under a candidate or an application.
@@ -582,6 +602,7 @@ SENDERS: dict[OutboxKind, Sender] = {
     OutboxKind.JOB_ACCESS: send_job_access,
     OutboxKind.CANDIDATE: send_candidates,
     OutboxKind.APPLICATION: send_applications,
+    OutboxKind.APPLICATION_STAGES: send_application_stages,
     OutboxKind.CANDIDATE_NOTE: lambda s, i, w: send_notes(s, i, w, OutboxKind.CANDIDATE_NOTE),
     OutboxKind.APPLICATION_NOTE: lambda s, i, w: send_notes(s, i, w, OutboxKind.APPLICATION_NOTE),
 }
