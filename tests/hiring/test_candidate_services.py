@@ -198,3 +198,29 @@ def test_a_candidate_is_deleted_without_an_integration_too(tara, ada, posting):
     assert not Candidate.objects.exists()
     assert not OutboxItem.objects.exists()
     assert list(Posting.objects.all()) == [posting]
+
+
+def test_forgetting_linkedin_data_keeps_what_the_ats_recorded(linkedin, tara, ada):
+    services.add_note(services.AUTOMATIC, ada, "From Recruiter", source="linkedin", external_id="N")
+    services.add_note(tara, ada, "Our own note")
+    for channel, external in (("inmail", "I1"), ("email", None)):
+        services.log_message(
+            tara,
+            ada,
+            channel=channel,
+            direction="out",
+            sender="Tara",
+            sent_at=timezone.now(),
+            external_id=external,
+        )
+    services.add_contact_details(
+        tara, ada, links=["https://www.linkedin.com/in/ada", "https://github.com/ada"]
+    )
+    OutboxItem.objects.all().delete()
+    removed = services.forget_linkedin_data(services.AUTOMATIC, ada)
+    assert removed == {"notes": 1, "inmails": 1, "links": 1}
+    assert [n.body for n in Note.objects.filter(candidate=ada)] == ["Our own note"]
+    assert [m.channel for m in Message.objects.filter(candidate=ada)] == ["email"]
+    assert [link.url for link in ada.links.all()] == ["https://github.com/ada"]
+    assert last_activity(ada).verb == Verb.LINKEDIN_DATA_REMOVED
+    assert rows() == person_and_applications(ada)

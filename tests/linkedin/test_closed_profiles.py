@@ -86,7 +86,7 @@ def test_a_closed_member_loses_the_linkedin_data_and_is_listed_pending(rsc_sandb
     integration, member, person = exported
     closed_at = close(rsc_sandbox, member)
     OutboxItem.objects.all().delete()
-    profile_link, modified = person.linkedin_url, person.updated_at
+    modified = person.updated_at
 
     result = check_closed_profiles(integration)
 
@@ -96,8 +96,8 @@ def test_a_closed_member_loses_the_linkedin_data_and_is_listed_pending(rsc_sandb
     assert [note.body for note in person.notes.all()] == ["Called them, sounds good"]
     assert [message.channel for message in person.messages.all()] == [Channel.EMAIL]
     assert [link.url for link in person.links.all()] == [GITHUB]
-    removal = person.activities.get(verb=Verb.CONTACT_REMOVED)
-    assert removal.automatic and removal.detail == {"removed": [profile_link]}
+    removal = person.activities.get(verb=Verb.LINKEDIN_DATA_REMOVED)
+    assert removal.automatic and removal.detail == {"notes": 1, "inmails": 1, "links": 1}
     assert person.updated_at > modified
     row = ClosedProfile.objects.get()
     assert (row.integration, row.person_urn, row.profile_url) == (

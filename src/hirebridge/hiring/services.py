@@ -599,6 +599,26 @@ def remove_contact_details(
     return removed
 
 
+@transaction.atomic
+def forget_linkedin_data(actor: Actor, candidate: Candidate) -> dict[str, int]:
+    """Remove what LinkedIn brought in about the person (its notes, the InMails, the LinkedIn
+    profile links), e.g. when the member closed their account; counts per kind. What the ATS
+    itself recorded stays."""
+    linkedin_links = [link.url for link in candidate.links.all() if link.is_linkedin_profile]
+    removed = {
+        "notes": candidate.notes.filter(source=RecordSource.LINKEDIN).delete()[0],
+        "inmails": candidate.messages.filter(channel=Channel.INMAIL).delete()[0],
+        "links": CandidateLink.objects.filter(candidate=candidate, url__in=linkedin_links).delete()[
+            0
+        ],
+    }
+    # Modified even with nothing removed: LinkedIn's copy loses its member link with it.
+    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
+    _record(actor, candidate, Verb.LINKEDIN_DATA_REMOVED, **removed)
+    outbox.changed_many(_candidate_changes(candidate))
+    return removed
+
+
 def _contact_changed(actor: Actor, candidate: Candidate, verb: str, **detail: list[str]) -> None:
     """The candidate was modified (LinkedIn compares modification times) and LinkedIn hears."""
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())

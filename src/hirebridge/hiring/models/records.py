@@ -110,6 +110,7 @@ class Verb(models.TextChoices):
     NOTE_DELETED = "note_deleted", "deleted a note"
     CONTACT_ADDED = "contact_added", "added contact details"
     CONTACT_REMOVED = "contact_removed", "removed contact details"
+    LINKEDIN_DATA_REMOVED = "linkedin_data_removed", "removed what LinkedIn brought in"
     MESSAGE_LOGGED = "message_logged", "logged a message"
 
 

@@ -24,23 +24,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
 from hirebridge.accounts import policy
 from hirebridge.accounts.models import User
 from hirebridge.accounts.policy import Action
 from hirebridge.hiring import services
-from hirebridge.hiring.models import Candidate
-from hirebridge.hiring.models.records import Channel, RecordSource
-from hirebridge.linkedin import claims, inbound, outbox, replies
+from hirebridge.linkedin import claims, inbound, replies
 from hirebridge.linkedin.client import LinkedInClient, LinkedInError
 from hirebridge.linkedin.inbound import Rejected
 from hirebridge.linkedin.models import (
     ClosedProfile,
     ClosedProfileDecision,
     Integration,
-    OutboxKind,
     ProfileConnection,
     SyncCursor,
     SyncRun,
@@ -231,31 +228,14 @@ def _record(integration: Integration, closed: replies.ClosedProfile, now: dateti
             "decided_at",
         ],
     )
-    outbox.changed(OutboxKind.CANDIDATE, candidate.id)
     return "cleaned"
 
 
 def _forget(connection: ProfileConnection) -> dict[str, int]:
-    """Remove the connection and what LinkedIn brought in about the member; counts per kind.
-    The links go through the pipeline service, which puts their removal on the timeline."""
-    candidate = connection.candidate
-    linkedin_links = [link.url for link in candidate.links.all() if link.is_linkedin_profile]
-    removed = {
-        "notes": _delete(candidate.notes.filter(source=RecordSource.LINKEDIN)),
-        "inmails": _delete(candidate.messages.filter(channel=Channel.INMAIL)),
-        "links": len(
-            services.remove_contact_details(services.AUTOMATIC, candidate, links=linkedin_links)
-        ),
-    }
+    """Remove the connection and what LinkedIn brought in about the member; counts per kind."""
+    removed = services.forget_linkedin_data(services.AUTOMATIC, connection.candidate)
     connection.delete()
-    # Modified, even with no link to remove: LinkedIn compares modification times.
-    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
     return removed
-
-
-def _delete(rows: QuerySet) -> int:
-    _, deleted = rows.delete()
-    return deleted.get(rows.model._meta.label, 0)
 
 
 def _profile_url(closed: replies.ClosedProfile) -> str:
