@@ -709,7 +709,9 @@ def add_note(
 
 def _own_note(note: Note) -> Note:
     """The note, locked; notes from elsewhere change only where they came from."""
-    current = Note.objects.select_for_update().select_related("opportunity").get(pk=note.pk)
+    current = (
+        Note.objects.select_for_update(of=("self",)).select_related("opportunity").get(pk=note.pk)
+    )
     if current.source != RecordSource.ATS:
         raise PipelineError(
             f"note: a note from {current.get_source_display()} is changed only there", field="note"
