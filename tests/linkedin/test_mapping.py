@@ -389,6 +389,9 @@ def test_loaders_read_fifty_rows_and_their_bodies_in_a_fixed_number_of_queries(
         for opportunity in loaded.values():
             mapping.application_body(opportunity)
             mapping.stage_records(opportunity)
+    with django_assert_max_num_queries(3):
+        for opportunity in mapping.load_applications(opportunity_ids).values():
+            mapping.application_body(opportunity)
     with django_assert_max_num_queries(1):
         for note in mapping.load_notes([str(n.id) for n in notes]).values():
             mapping.note_body(note)

@@ -8,6 +8,7 @@ objects given; the loaders fetch a batch of them in a fixed number of queries.
 https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/required-fields
 """
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable
@@ -120,6 +121,7 @@ def job_body(posting: Posting, integration: Integration) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=4096)  # a candidate's name is parsed for each of its records
 def _first_last(name: str) -> tuple[str, str, str] | None:
     """First name, last name and middle initial, or None when no first and last can be told."""
     parsed = HumanName(name)
@@ -311,7 +313,18 @@ def load_candidates(ids: Iterable[str]) -> dict[str, Candidate]:
     return {str(row.id): row for row in rows}
 
 
+def load_applications(ids: Iterable[str]) -> dict[str, Opportunity]:
+    """What application_body reads (not the stage history)."""
+    rows = (
+        Opportunity.objects.filter(pk__in=_uuids(ids))
+        .select_related("candidate", "posting", "archive_reason")
+        .prefetch_related("candidate__emails", "sources")
+    )
+    return {str(row.id): row for row in rows}
+
+
 def load_opportunities(ids: Iterable[str]) -> dict[str, Opportunity]:
+    """What application_body and stage_records read."""
     rows = (
         Opportunity.objects.filter(pk__in=_uuids(ids))
         .select_related("candidate", "posting", "archive_reason")

@@ -414,7 +414,7 @@ def _link_people(sync: Sync, upserted: list[Work]) -> None:
 def send_applications(sync: Sync, items: list[OutboxItem], works: list[Work]) -> None:
     """Applications go in batches; each one's stage history follows as its own row, in the
     children's round, so one call per application never holds up the batches."""
-    opportunities = mapping.load_opportunities([i.entity_id for i in items])
+    opportunities = mapping.load_applications([i.entity_id for i in items])
     held = _held(OutboxKind.APPLICATION, [i.entity_id for i in items])
     deletes: list[Work] = []
     upserts: list[Work] = []
