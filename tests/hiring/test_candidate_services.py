@@ -224,3 +224,26 @@ def test_forgetting_linkedin_data_keeps_what_the_ats_recorded(linkedin, tara, ad
     assert [link.url for link in ada.links.all()] == ["https://github.com/ada"]
     assert last_activity(ada).verb == Verb.LINKEDIN_DATA_REMOVED
     assert rows() == person_and_applications(ada)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda actor, person: services.update_candidate(actor, person, name="Ada\x00"), "name"),
+        (lambda actor, person: services.add_note(actor, person, "a\x00b"), "body"),
+        (
+            lambda actor, person: services.add_contact_details(
+                actor, person, phones=[services.Phone("+1\x00")]
+            ),
+            "phones",
+        ),
+        (
+            lambda actor, person: services.create_candidate(actor, name="Ada L", headline="\x00"),
+            "headline",
+        ),
+    ],
+)
+def test_a_nul_character_is_refused_naming_its_field(tara, ada, change, field):
+    with pytest.raises(services.PipelineError) as refused:
+        change(tara, ada)
+    assert refused.value.field == field

@@ -150,6 +150,7 @@ def _clean_phones(phones: Iterable[Phone]) -> list[Phone]:
     cleaned: list[Phone] = []
     for phone in phones:
         value = phone.value.strip()
+        _no_nul(phones=value)
         if phone.type not in PhoneType.values or not value or len(value) > PHONE_MAX:
             raise PipelineError(
                 f"phones: {phone.value!r} ({phone.type}) is not a valid phone", field="phones"
@@ -159,9 +160,17 @@ def _clean_phones(phones: Iterable[Phone]) -> list[Phone]:
     return cleaned
 
 
+def _no_nul(**texts: str) -> None:
+    """Refuse a NUL character (PostgreSQL cannot store one; no text means it), naming the field."""
+    for field, text in texts.items():
+        if "\x00" in text:
+            raise PipelineError(f"{field}: contains a NUL character", field=field)
+
+
 def _text(model: type[models.Model], field: str, value: str, *, required: bool = False) -> str:
-    """The value stripped, refused (naming the field) when required and empty or over its
-    column's size."""
+    """The value stripped, refused (naming the field) when required and empty, over its
+    column's size or holding a NUL character."""
+    _no_nul(**{field: value})
     text = value.strip()
     if required and not text:
         raise PipelineError(f"{field}: cannot be empty", field=field)
@@ -314,6 +323,14 @@ def create_candidate(
     """A new person with their first opportunity (on `posting`, or a general one); `opened_at`
     dates a candidacy that began elsewhere (a LinkedIn export), so later messages count."""
     name = _candidate_name(name)
+    _no_nul(
+        headline=headline,
+        location=location,
+        current_company=current_company,
+        current_title=current_title,
+        tags="".join(tags),
+        sources="".join(sources),
+    )
     stage = _get_stage(stage_id)
     clean_emails, clean_links = _clean_emails(emails), _clean_links(links)
     clean_phones = _clean_phones(phones)
@@ -640,6 +657,7 @@ def update_external_note(actor: Actor, source: str, external_id: str, body: str)
         return False
     if not body.strip():
         raise PipelineError("body: a note cannot be empty", field="body")
+    _no_nul(body=body)
     note.body = body
     note.save(update_fields=["body", "updated_at"])
     _record(
@@ -684,6 +702,7 @@ def add_note(
     """
     if not body.strip():
         raise PipelineError("body: a note cannot be empty", field="body")
+    _no_nul(body=body, external_author=external_author)
     if opportunity is not None and opportunity.candidate_id != candidate.id:
         raise PipelineError("opportunity: belongs to another candidate", field="opportunity")
     fields = {
@@ -724,6 +743,7 @@ def edit_note(actor: Actor, note: Note, body: str) -> bool:
     """Replace a note's text; False when it is the same."""
     if not body.strip():
         raise PipelineError("body: a note cannot be empty", field="body")
+    _no_nul(body=body)
     current = _own_note(note)
     if current.body == body:
         return False
@@ -765,6 +785,7 @@ def log_message(
     Counts as an interaction on the opportunity (or on every active one of the candidate) and
     may move it forward in the Lead section (hiring.progression).
     """
+    _no_nul(subject=subject, body=body, sender=sender, recipient=recipient, thread_id=thread_id)
     if channel not in Channel.values:
         raise PipelineError(
             f"channel: {channel!r} is not one of {', '.join(Channel.values)}", field="channel"
