@@ -1,10 +1,12 @@
 """ATS → LinkedIn through the outbox, against the real sandbox: a backfill lands everything once,
 each change travels, refusals are isolated and throttles only slow things down."""
 
+import io
 from datetime import timedelta
 
 import httpx
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from hirebridge import demo_data
@@ -284,3 +286,14 @@ def test_one_drainer_at_a_time(outbound, alex):
     SyncCursor.objects.filter(pk=cursor.pk).update(lease_until=timezone.now())
     assert not drain.drain(outbound.integration).busy
     assert len(outbound.records("atsCandidates")) == 1
+
+
+def test_the_sync_command_sends_what_waits_and_says_so(outbound, alex):
+    services.create_candidate(alex, name="Ada Lovelace", emails=["ada@example.com"])
+    out = io.StringIO()
+    call_command("linkedin", "sync", stdout=out)
+    assert "Sent 1 record(s)" in out.getvalue()
+    assert "0 still pending" in out.getvalue()
+    again = io.StringIO()
+    call_command("linkedin", "sync", "--backfill", stdout=again)
+    assert "Sent 0 record(s)" in again.getvalue()  # LinkedIn holds it already

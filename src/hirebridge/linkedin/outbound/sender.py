@@ -114,7 +114,7 @@ def send(sync: Sync, kind: str, items: list[OutboxItem]) -> None:
         _wait(items, works, str(failure), after=None)
         log.warning("LinkedIn sync of %s paused: %s", kind, failure)
         raise Pause(str(failure)) from failure
-    except Exception:
+    except BaseException:  # a bug, or Ctrl+C: the rows are free for the next drain at once
         outbox.release(items)
         raise
 

@@ -140,6 +140,15 @@ class Command(BaseCommand):
         self._print_statuses(integration)
 
     def _sync(self, integration: Integration, *, backfill: bool, **options: Any) -> None:
+        try:
+            self._send(integration, backfill=backfill)
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"Interrupted; {outbox.pending_count()} row(s) still pending. "
+                "Run it again to resume."
+            ) from None
+
+    def _send(self, integration: Integration, *, backfill: bool) -> None:
         with sync_progress(self.console) as progress:
             task = progress.add_task("Sending to LinkedIn", total=outbox.pending_count())
 
