@@ -15,7 +15,8 @@ EVENT_LEASE = timedelta(minutes=2)
 CURSOR_LEASE = timedelta(minutes=5)
 
 
-def _free(now) -> Q:
+def free(now) -> Q:
+    """Rows with no lease, or whose lease ran out (its holder died)."""
     return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
 
 
@@ -24,7 +25,7 @@ def claim_event(event_id: int) -> InboundEvent | None:
     now = timezone.now()
     taken = (
         InboundEvent.objects.filter(pk=event_id, status=EventStatus.NEW)
-        .filter(_free(now))
+        .filter(free(now))
         .update(lease_until=now + EVENT_LEASE, attempts=F("attempts") + 1)
     )
     return InboundEvent.objects.get(pk=event_id) if taken == 1 else None
@@ -34,7 +35,7 @@ def due_event_ids(limit: int = 500) -> list[int]:
     """Events nobody is working on: never picked up, or whose worker's lease ran out."""
     return list(
         InboundEvent.objects.filter(status=EventStatus.NEW)
-        .filter(_free(timezone.now()))
+        .filter(free(timezone.now()))
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -45,7 +46,7 @@ def claim_cursor(cursor_id: int) -> SyncCursor | None:
     now = timezone.now()
     taken = (
         SyncCursor.objects.filter(pk=cursor_id)
-        .filter(_free(now))
+        .filter(free(now))
         .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=now))
         .update(lease_until=now + CURSOR_LEASE)
     )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from hirebridge.linkedin import claims
 from hirebridge.linkedin.models import Integration, OutboxItem, OutboxKind, OutboxStatus
 
 BACKOFF_BASE_SECONDS = 30
@@ -74,7 +75,7 @@ def _ring() -> None:
 def _due(now: datetime) -> Q:
     return (
         Q(status=OutboxStatus.PENDING)
-        & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        & claims.free(now)
         & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     )
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from hirebridge.linkedin import enablement, inbound, outbox
+from hirebridge.linkedin import claims, enablement, inbound, outbox
 from hirebridge.linkedin.client import BATCH_MAX
 from hirebridge.linkedin.models import Integration, OutboxKind, SyncCursor
 from hirebridge.linkedin.outbound import sender
@@ -111,10 +111,8 @@ def _drain_rounds(sync: sender.Sync, cursor_id: int, on_batch: Progress | None) 
 
 def _take_lease(cursor_id: int) -> bool:
     now = timezone.now()
-    free = SyncCursor.objects.filter(pk=cursor_id).filter(
-        lease_until__isnull=True
-    ) | SyncCursor.objects.filter(pk=cursor_id, lease_until__lt=now)
-    return free.update(lease_until=now + timedelta(seconds=lease_seconds())) == 1
+    unleased = SyncCursor.objects.filter(claims.free(now), pk=cursor_id)
+    return unleased.update(lease_until=now + timedelta(seconds=lease_seconds())) == 1
 
 
 def _renew_lease(cursor_id: int) -> None:

@@ -394,7 +394,7 @@ def _link_people(sync: Sync, upserted: list[Work]) -> None:
     """Attach (or detach) the member of each candidate whose link changed; the candidate's row
     is settled only once LinkedIn has both its body and its link."""
     changed = [w for w in upserted if w.detail["person"] != w.extra.get("held_person")]
-    settled_now = [w for w in upserted if w not in changed]
+    settled_now = [w for w in upserted if w.detail["person"] == w.extra.get("held_person")]
     if changed:
         sync.buckets.take("atsCandidates", len(changed))
         outcome = sync.client.link_members(
@@ -467,6 +467,7 @@ def send_application_stages(sync: Sync, items: list[OutboxItem], works: list[Wor
     opportunities = mapping.load_opportunities([i.entity_id for i in items])
     held = _held(OutboxKind.APPLICATION_STAGES, [i.entity_id for i in items])
     pending: list[Work] = []
+    up_to_date: list[Work] = []  # nothing new to send; the mirror still records the full set
     for item in items:
         work = Work(item, parent=item.entity_id)
         works.append(work)
@@ -484,10 +485,7 @@ def send_application_stages(sync: Sync, items: list[OutboxItem], works: list[Wor
         work.extra["stages"] = {k: v for k, v in stages.items() if k not in sent}
         work.detail = {"stages": sorted(stages)}
         work.digest = digest_of(stages)
-        if not work.extra["stages"]:
-            _accepted(OutboxKind.APPLICATION_STAGES, [work])
-            continue
-        pending.append(work)
+        (pending if work.extra["stages"] else up_to_date).append(work)
     for work in pending:
         sync.buckets.take("atsApplicationStages", len(work.extra["stages"]))
 
@@ -503,7 +501,7 @@ def send_application_stages(sync: Sync, items: list[OutboxItem], works: list[Wor
         return run
 
     answers = _in_parallel(sync, [call(w) for w in pending])
-    accepted = []
+    accepted = up_to_date
     for work, answer in zip(pending, answers, strict=True):
         if isinstance(answer, Exception):
             _refuse(work, f"LinkedIn refused the application's stages: {answer}")
