@@ -29,7 +29,12 @@ from sandbox.routes import (
     sandbox_admin,
     sandbox_integrations,
     sandbox_recruiter,
+    sdk,
     ui,
+    widget_onboarding,
+    widget_profile,
+    widget_search,
+    widget_sign_in,
 )
 
 
@@ -87,6 +92,11 @@ def create_app(
         rest_aliases,
         sandbox_admin,
         ui,
+        sdk,
+        widget_sign_in,
+        widget_profile,
+        widget_onboarding,
+        widget_search,
     ):
         app.include_router(module.router)
     app.mount("/static", ui.static, name="static")

@@ -213,6 +213,29 @@ CREATE TABLE IF NOT EXISTS ledger (
     fault TEXT,
     at INTEGER NOT NULL
 );
+
+-- Widgets: Unified Search filters by location prefix, the In-ATS indicator matches profile
+-- URLs, and Recommended Matches remembers who a seat is not interested in for a job.
+CREATE INDEX IF NOT EXISTS members_location ON members(location COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS members_profile_url ON members(profile_url);
+CREATE TABLE IF NOT EXISTS recommendation_dismissals (
+    client_id TEXT NOT NULL,
+    external_job_posting_id TEXT NOT NULL,
+    seat_id INTEGER NOT NULL,
+    member_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (client_id, external_job_posting_id, seat_id, member_id)
+);
+
+-- What a Recruiter admin pre-authorised in the configuration plugin, per child app.
+CREATE TABLE IF NOT EXISTS preauthorizations (
+    client_id TEXT NOT NULL,
+    integration_context TEXT NOT NULL,
+    bundled_type TEXT NOT NULL,
+    seat_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (client_id, integration_context, bundled_type)
+);
 """
 
 

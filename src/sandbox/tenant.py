@@ -145,7 +145,7 @@ def seed_if_new(
                 parent_id,
                 f"urn:li:developerApplication:{rng.randrange(10**8)}",
                 f"hirebridge - {ORGANIZATION_NAME}",
-                '["http://127.0.0.1:8000","http://localhost:8000"]',
+                "[]",
                 ORGANIZATION_ID,
                 now_ms,
             ),

@@ -39,6 +39,8 @@ WIPED_TABLES = (
     "settings",
     "tokens",
     "configurations",
+    "recommendation_dismissals",
+    "preauthorizations",
 )
 
 
