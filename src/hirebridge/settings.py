@@ -103,6 +103,13 @@ LINKEDIN_CLOSED_PROFILES_HOURS = env.int("LINKEDIN_CLOSED_PROFILES_HOURS", defau
 LINKEDIN_RECORDS_PER_MINUTE = env.int("LINKEDIN_RECORDS_PER_MINUTE", default=10_000)
 LINKEDIN_SYNC_LEASE_SECONDS = env.int("LINKEDIN_SYNC_LEASE_SECONDS", default=300)
 LINKEDIN_JOB_TASK_CHECK_SECONDS = env.int("LINKEDIN_JOB_TASK_CHECK_SECONDS", default=300)
+# The hosting partner's parent application, which provisions this installation's customer
+# application and registers the origins the widgets load on; empty: the partner does it by hand.
+# LINKEDIN_INSTANCE_ID is the uniqueForeignId LinkedIn knows this installation by: set a stable,
+# distinct value per installation when one partner application serves several.
+LINKEDIN_PARTNER_CLIENT_ID = env.str("LINKEDIN_PARTNER_CLIENT_ID", default="")
+LINKEDIN_PARTNER_CLIENT_SECRET = env.str("LINKEDIN_PARTNER_CLIENT_SECRET", default="")
+LINKEDIN_INSTANCE_ID = env.str("LINKEDIN_INSTANCE_ID", default="hirebridge")
 # Where LinkedIn reaches this ATS: the base of the CALLBACK_URL registered for pushes.
 HIREBRIDGE_PUBLIC_URL = env.str("HIREBRIDGE_PUBLIC_URL", default="http://127.0.0.1:8000")
 

@@ -389,3 +389,11 @@ def test_later_checks_read_from_the_last_closure_with_an_overlap(monkeypatch, in
     check_closed_profiles(integration)
     check_closed_profiles(integration)
     assert fake.asked == [None, closed_at - closed_profiles.OVERLAP_MS]
+
+
+def test_no_check_before_onboarding_names_the_organization(wired):
+    integration, _ = wired
+    integration.organization_urn = ""
+
+    assert not check_closed_profiles(integration).ran
+    assert not SyncCursor.objects.filter(stream="closedCandidateProfiles").exists()

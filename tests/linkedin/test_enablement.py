@@ -75,7 +75,6 @@ def test_it_stores_credentials_encrypted_and_keeps_the_secret_when_left_blank(db
         (("", "s", ORG, [EMEA], "trm"), "client_id"),
         (("id", "", ORG, [EMEA], "trm"), "client_secret"),
         (("id", "s", "urn:li:company:1", [EMEA], "trm"), "organization_urn"),
-        (("id", "s", ORG, [], "trm"), "contract_urns"),
         (("id", "s", ORG, [EMEA, "urn:li:seat:1"], "trm"), "contract_urns"),
         (("id", "s", ORG, [EMEA], "gold"), "licence_tier"),
     ],
@@ -86,6 +85,36 @@ def test_bad_input_names_the_field_and_stores_nothing(db, args, field):
     assert error.value.field == field
     assert str(error.value).startswith(f"{field}: ")
     assert not Integration.objects.exists()
+
+
+def test_contexts_may_wait_for_the_configuration_plugin_but_registration_needs_them(db):
+    integration = enablement.configure("77abc", "s", "", [], "trm")
+    assert (integration.organization_urn, integration.contracts.count()) == ("", 0)
+    assert enablement.wanted_keys(integration) == []
+    with pytest.raises(ConfigurationError) as error:
+        enablement.register(integration, PUBLIC_URL)
+    assert error.value.field == "organization_urn"
+    integration = enablement.set_contexts(integration, ORG, [])
+    with pytest.raises(ConfigurationError) as error:
+        enablement.refresh_statuses(integration)
+    assert error.value.field == "contract_urns"
+
+
+def test_set_contexts_replaces_the_contracts_and_keeps_the_credentials(db):
+    integration = enablement.configure("77abc", "s", ORG, [EMEA], "trm")
+    enablement.set_contexts(integration, ORG, [US])
+    integration.refresh_from_db()
+    assert list(integration.contracts.values_list("urn", flat=True)) == [US]
+    assert (integration.client_id, integration.client_secret) == ("77abc", "s")
+
+
+def test_store_credentials_keeps_the_contexts_and_skips_an_unchanged_write(db):
+    integration = enablement.configure("77abc", "s", ORG, [EMEA], "trm")
+    same = enablement.store_credentials("77abc", "s")
+    assert same.updated_at == integration.updated_at
+    moved = enablement.store_credentials("77new", "t")
+    assert (moved.pk, moved.client_id, moved.client_secret) == (integration.pk, "77new", "t")
+    assert (moved.organization_urn, moved.contracts.count()) == (ORG, 1)
 
 
 def test_new_credentials_forget_the_last_check(integration):

@@ -297,3 +297,17 @@ def test_the_sync_command_sends_what_waits_and_says_so(outbound, alex):
     again = io.StringIO()
     call_command("linkedin", "sync", "--backfill", stdout=again)
     assert "Sent 0 record(s)" in again.getvalue()  # LinkedIn holds it already
+
+
+def test_nothing_goes_out_before_onboarding_names_the_organization(outbound, alex):
+    """Every record carries the organization as its context: without one LinkedIn refuses all."""
+    PostingFactory(created_by=alex)
+    outbound.integration.organization_urn = ""
+    outbound.integration.save(update_fields=["organization_urn"])
+    since = last_ledger_id(outbound)
+
+    run = backfill.backfill(outbound.integration)
+
+    assert not run.ok and drain.NOT_ONBOARDED in run.error
+    assert writes_in(outbound, since) == []
+    assert OutboxItem.objects.filter(status=OutboxStatus.PENDING).exists()

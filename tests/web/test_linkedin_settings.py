@@ -21,6 +21,8 @@ ALLOWED = {Role.SUPER_ADMIN, Role.ADMIN}
 VIEWS = {
     "linkedin-settings": "get",
     "linkedin-settings-credentials": "post",
+    "linkedin-settings-provision": "post",
+    "linkedin-settings-onboarding": "post",
     "linkedin-settings-check": "post",
     "linkedin-settings-register": "post",
     "linkedin-settings-statuses": "post",

@@ -93,50 +93,103 @@ def configure(
     licence_tier: str,
 ) -> Integration:
     """Create or update the integration. An empty `client_secret` keeps the stored one (the
-    settings page never shows it back); new credentials forget the last check's result."""
-    client_id = client_id.strip()
-    organization_urn = organization_urn.strip()
-    contracts = list(dict.fromkeys(urn.strip() for urn in contract_urns if urn.strip()))
-    if not client_id:
-        raise ConfigurationError("client_id", "required")
-    if len(client_id) > CLIENT_ID_MAX_LENGTH:
-        raise ConfigurationError("client_id", f"at most {CLIENT_ID_MAX_LENGTH} characters")
-    if not ORGANIZATION_URN.match(organization_urn):
-        raise ConfigurationError(
-            "organization_urn", f"expected urn:li:organization:<number>, got {organization_urn!r}"
-        )
-    if not contracts:
-        raise ConfigurationError("contract_urns", "at least one Recruiter contract is required")
-    for urn in contracts:
-        if not CONTRACT_URN.match(urn):
-            raise ConfigurationError(
-                "contract_urns", f"expected urn:li:contract:<number>, got {urn!r}"
-            )
+    settings page never shows it back); new credentials forget the last check's result. The
+    organization and contracts may stay blank: the configuration plugin reports them later."""
+    client_id = _client_id(client_id)
+    organization_urn, contracts = _contexts(organization_urn, contract_urns)
     if licence_tier not in LicenceTier.values:
         raise ConfigurationError(
             "licence_tier", f"expected one of {', '.join(LicenceTier.values)}, got {licence_tier!r}"
         )
     with transaction.atomic():
-        integration = Integration.objects.select_for_update().order_by("created_at").first()
-        if integration is None:
-            if not client_secret:
-                raise ConfigurationError("client_secret", "required")
-            integration = Integration(client_id=client_id)
-        if client_secret or integration.client_id != client_id:
-            integration.token_checked_at = None
-            integration.token_error = ""
-        if client_secret:
-            integration.client_secret = client_secret
-        integration.client_id = client_id
+        integration = _with_credentials(client_id, client_secret)
         integration.organization_urn = organization_urn
         integration.licence_tier = licence_tier
         integration.save()
-        integration.contracts.exclude(urn__in=contracts).delete()
-        for urn in contracts:
-            Contract.objects.get_or_create(integration=integration, urn=urn)
-        _forget_unwanted(integration, wanted_keys(integration))
+        _store_contracts(integration, contracts)
     log.info("LinkedIn integration configured: %s, contracts %s", organization_urn, contracts)
     return integration
+
+
+def store_credentials(client_id: str, client_secret: str) -> Integration:
+    """Create the integration or give it new credentials (a provisioned customer application),
+    keeping its contexts. Unchanged credentials are not written again."""
+    client_id = _client_id(client_id)
+    if not client_secret:
+        raise ConfigurationError("client_secret", "required")
+    with transaction.atomic():
+        stored = Integration.objects.select_for_update().order_by("created_at").first()
+        if stored and stored.client_id == client_id and stored.client_secret == client_secret:
+            return stored
+        integration = _with_credentials(client_id, client_secret)
+        integration.save()
+    log.info("LinkedIn customer application %s stored", client_id)
+    return integration
+
+
+def set_contexts(
+    integration: Integration, organization_urn: str, contract_urns: Iterable[str]
+) -> Integration:
+    """Store the organization and contracts the configuration plugin reported; contracts not
+    listed are removed, as the credentials form removes them."""
+    organization_urn, contracts = _contexts(organization_urn, contract_urns)
+    if not organization_urn:
+        raise ConfigurationError("organization_urn", "required")
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(pk=integration.pk)
+        integration.organization_urn = organization_urn
+        integration.save(update_fields=["organization_urn", "updated_at"])
+        _store_contracts(integration, contracts)
+    log.info("LinkedIn contexts reported: %s, contracts %s", organization_urn, contracts)
+    return integration
+
+
+def _client_id(client_id: str) -> str:
+    client_id = client_id.strip()
+    if not client_id:
+        raise ConfigurationError("client_id", "required")
+    if len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise ConfigurationError("client_id", f"at most {CLIENT_ID_MAX_LENGTH} characters")
+    return client_id
+
+
+def _contexts(organization_urn: str, contract_urns: Iterable[str]) -> tuple[str, list[str]]:
+    """The organization (blank allowed) and the distinct contracts, validated."""
+    organization_urn = organization_urn.strip()
+    contracts = list(dict.fromkeys(urn.strip() for urn in contract_urns if urn.strip()))
+    if organization_urn and not ORGANIZATION_URN.match(organization_urn):
+        raise ConfigurationError(
+            "organization_urn", f"expected urn:li:organization:<number>, got {organization_urn!r}"
+        )
+    for urn in contracts:
+        if not CONTRACT_URN.match(urn):
+            raise ConfigurationError(
+                "contract_urns", f"expected urn:li:contract:<number>, got {urn!r}"
+            )
+    return organization_urn, contracts
+
+
+def _with_credentials(client_id: str, client_secret: str) -> Integration:
+    """The one integration row (locked; new if none), with the credentials set, not saved."""
+    integration = Integration.objects.select_for_update().order_by("created_at").first()
+    if integration is None:
+        if not client_secret:
+            raise ConfigurationError("client_secret", "required")
+        integration = Integration(client_id=client_id)
+    if client_secret or integration.client_id != client_id:
+        integration.token_checked_at = None
+        integration.token_error = ""
+    if client_secret:
+        integration.client_secret = client_secret
+    integration.client_id = client_id
+    return integration
+
+
+def _store_contracts(integration: Integration, contracts: list[str]) -> None:
+    integration.contracts.exclude(urn__in=contracts).delete()
+    for urn in contracts:
+        Contract.objects.get_or_create(integration=integration, urn=urn)
+    _forget_unwanted(integration, wanted_keys(integration))
 
 
 def check(integration: Integration) -> bool:
@@ -159,6 +212,8 @@ def wanted_keys(integration: Integration) -> list[IntegrationKey]:
     types = list(ORGANIZATION_TYPES)
     if integration.licence_tier == LicenceTier.TRM_ENTERPRISE:
         types += ENTERPRISE_TYPES
+    if not integration.organization_urn:
+        types = []  # not known yet: nothing to name on it
     keys = [IntegrationKey(integration.organization_urn, str(kind)) for kind in types]
     keys += [
         IntegrationKey(urn, str(IntegrationType.CSA_API))
@@ -188,6 +243,7 @@ def register(integration: Integration, public_url: str) -> str:
     """Name every integration LinkedIn needs, set CALLBACK_URL and the default viewers, then
     read back the onboarding statuses. Returns the CALLBACK_URL registered."""
     url = callback_url(integration, public_url)
+    _require_contexts(integration)
     keys = wanted_keys(integration)
     organization = integration.organization_urn
     configurations = {
@@ -215,6 +271,7 @@ def register(integration: Integration, public_url: str) -> str:
 
 def refresh_statuses(integration: Integration) -> list[IntegrationStatus]:
     """Ask LinkedIn for every integration's onboarding status and store what it says."""
+    _require_contexts(integration)
     keys = wanted_keys(integration)
     with client_for(integration) as client:
         outcome = client.get_integrations(keys)
@@ -245,6 +302,19 @@ def apply_status_change(integration: Integration, request_id: str) -> list[Integ
             stored.append(_store_status(integration, key, item, now))
     log.info("status change %s: %d integration(s) updated", request_id, len(stored))
     return stored
+
+
+def _require_contexts(integration: Integration) -> None:
+    if not integration.organization_urn:
+        raise ConfigurationError(
+            "organization_urn",
+            "not known yet: enter it with the credentials or onboard with LinkedIn",
+        )
+    if not integration.contracts.exists():
+        raise ConfigurationError(
+            "contract_urns",
+            "no Recruiter contract yet: enter one with the credentials or onboard with LinkedIn",
+        )
 
 
 def is_onboarded(integration: Integration) -> bool:

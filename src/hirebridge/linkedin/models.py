@@ -37,7 +37,10 @@ class Integration(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client_id = models.CharField(max_length=100, unique=True)
     client_secret_encrypted = models.TextField()
-    organization_urn = models.CharField(max_length=100, help_text="urn:li:organization:…")
+    # Blank until the admin enters it or the configuration plugin reports it.
+    organization_urn = models.CharField(
+        max_length=100, blank=True, help_text="urn:li:organization:…"
+    )
     licence_tier = models.CharField(
         max_length=20, choices=LicenceTier.choices, default=LicenceTier.TRM
     )
@@ -57,7 +60,8 @@ class Integration(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(organization_urn__regex=r"^urn:li:organization:[0-9]+$"),
+                condition=Q(organization_urn="")
+                | Q(organization_urn__regex=r"^urn:li:organization:[0-9]+$"),
                 name="linkedin_integration_organization_urn",
             )
         ]

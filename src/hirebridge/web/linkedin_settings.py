@@ -1,6 +1,8 @@
-"""Settings → LinkedIn: credentials, registration with LinkedIn, onboarding status, seats and
-sync health, for Admins and Super Admins (`Action.MANAGE_LINKEDIN`). What the page shows of the
-sync to LinkedIn is read in linkedin_sync_status; its actions are in linkedin_sync_settings.
+"""Settings → LinkedIn: this site's origin for the widgets, credentials, onboarding with
+LinkedIn's configuration plugin, registration, onboarding status, seats and sync health, for
+Admins and Super Admins (`Action.MANAGE_LINKEDIN`). What the page shows of the sync to LinkedIn
+is read in linkedin_sync_status; its actions are in linkedin_sync_settings; the configuration
+plugin's report is received in linkedin_widgets.
 
 Each action is a POST that redirects back on success; a failure renders the page again with the
 error next to its section (400 for bad input, 502 when LinkedIn refused). The client secret is
@@ -24,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hirebridge.accounts import policy
 from hirebridge.accounts.models import User
 from hirebridge.accounts.policy import Action
-from hirebridge.linkedin import enablement, seats
+from hirebridge.linkedin import enablement, provisioning, seats
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.enablement import ConfigurationError
 from hirebridge.linkedin.models import (
@@ -37,6 +39,7 @@ from hirebridge.linkedin.models import (
 )
 from hirebridge.linkedin.seats import SeatError
 from hirebridge.web import linkedin_sync_status
+from hirebridge.web.linkedin_sdk import loader, site_origin
 
 RECENT_ERRORS = 10
 BAD_INPUT, LINKEDIN_REFUSED = 400, 502
@@ -53,12 +56,16 @@ class CredentialsForm(forms.Form):
         help_text="Stored encrypted and never shown again; leave blank to keep the stored one.",
     )
     organization_urn = forms.CharField(
-        label="Organization", max_length=100, help_text="urn:li:organization:…"
+        label="Organization",
+        max_length=100,
+        required=False,
+        help_text="urn:li:organization:… (blank: Onboard with LinkedIn reports it)",
     )
     contract_urns = forms.CharField(
         label="Recruiter contracts",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One urn:li:contract:… per line.",
+        help_text="One urn:li:contract:… per line (blank: Onboard with LinkedIn reports them).",
     )
     licence_tier = forms.ChoiceField(label="Licence tier", choices=LicenceTier.choices)
 
@@ -142,6 +149,22 @@ def register(request: HttpRequest) -> HttpResponse:
         lambda integration: enablement.register(integration, settings.HIREBRIDGE_PUBLIC_URL),
         "Integrations named and CALLBACK_URL set at LinkedIn.",
     )
+
+
+@require_POST
+@admin_only
+def provision(request: HttpRequest) -> HttpResponse:
+    """Register this site's origin with LinkedIn through the hosting partner's application (and
+    store the customer application's credentials it answers with)."""
+    origin = site_origin(request)
+    try:
+        provisioning.provision(origin)
+    except ConfigurationError as bad:
+        return render_page(request, errors={"site": str(bad)}, status=BAD_INPUT)
+    except LinkedInError as refused:
+        return render_page(request, errors={"site": str(refused)}, status=LINKEDIN_REFUSED)
+    messages.success(request, f"{origin} is registered with LinkedIn: the widgets may load here.")
+    return redirect("linkedin-settings")
 
 
 @require_POST
@@ -235,6 +258,8 @@ def render_page(
         "errors": errors or {},
         "poll": seats.poll_interval(integration),
         "users": User.objects.filter(deactivated_at__isnull=True).order_by("name"),
+        "site_origin": site_origin(request),
+        "partner_configured": provisioning.Partner.from_settings().configured,
     }
     if integration is not None:
         context |= _integration_context(integration)
@@ -272,4 +297,5 @@ def _integration_context(integration: Integration) -> dict[str, Any]:
         "availability_form": JobAvailabilityForm(
             initial={"job_availability": integration.job_availability}
         ),
+        "sdk": loader(integration, "ATSIntegrationWidget"),
     } | linkedin_sync_status.context(integration)

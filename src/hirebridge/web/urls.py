@@ -1,19 +1,37 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hirebridge.web import inbound_email, linkedin_settings, linkedin_sync_settings, views
+from hirebridge.web import (
+    inbound_email,
+    linkedin_settings,
+    linkedin_sync_settings,
+    linkedin_widgets,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("candidates/", views.candidates, name="candidates"),
+    path("candidates/linkedin-search/", linkedin_widgets.unified_search, name="linkedin-search"),
+    path("candidates/recommendations/", linkedin_widgets.recommendations, name="recommendations"),
     path("inbound/email", inbound_email.receive, name="inbound-email"),
     path("settings/integrations/linkedin/", linkedin_settings.page, name="linkedin-settings"),
     path(
         "settings/integrations/linkedin/credentials",
         linkedin_settings.save_credentials,
         name="linkedin-settings-credentials",
+    ),
+    path(
+        "settings/integrations/linkedin/provision",
+        linkedin_settings.provision,
+        name="linkedin-settings-provision",
+    ),
+    path(
+        "settings/integrations/linkedin/onboarding",
+        linkedin_widgets.onboarding,
+        name="linkedin-settings-onboarding",
     ),
     path(
         "settings/integrations/linkedin/check",

@@ -64,7 +64,8 @@ class Undecidable(ValueError):
 class CheckResult:
     """What one check did: members per outcome ("cleaned": a candidate lost its LinkedIn data,
     "unmatched": no candidate, "repeated": recorded before, "failed") and why any failed.
-    `ran` is False when another worker was checking already."""
+    `ran` is False when another worker was checking already, or onboarding has not named the
+    organization yet."""
 
     ran: bool
     counts: dict[str, int] = field(default_factory=dict)
@@ -107,7 +108,10 @@ def due(integration: Integration) -> bool:
 
 
 def check_closed_profiles(integration: Integration) -> CheckResult:
-    """Read the members closed since the cursor and record each; one check at a time."""
+    """Read the members closed since the cursor and record each; one check at a time (none
+    before onboarding names the organization they are read for)."""
+    if not integration.organization_urn:
+        return CheckResult(ran=False)
     SyncCursor.objects.bulk_create(
         [SyncCursor(integration=integration, stream=STREAM)], ignore_conflicts=True
     )

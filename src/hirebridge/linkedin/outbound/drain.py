@@ -35,6 +35,9 @@ _buckets: dict[int, Buckets] = {}
 Progress = Callable[[str, int], None]
 
 
+NOT_ONBOARDED = "the organization is not known yet: onboard with LinkedIn first"
+
+
 @dataclass
 class DrainResult:
     batches: int = 0
@@ -66,6 +69,9 @@ def drain(
     integration = integration or enablement.current()
     if integration is None:
         return DrainResult()
+    if not integration.organization_urn:
+        # Every record names the organization as its context: LinkedIn would refuse them all.
+        return DrainResult(paused={"all": NOT_ONBOARDED})
     cursor, _ = SyncCursor.objects.get_or_create(integration=integration, stream=STREAM)
     if not _take_lease(cursor.pk):
         return DrainResult(busy=True)

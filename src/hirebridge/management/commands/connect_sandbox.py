@@ -1,20 +1,24 @@
 """`hirebridge connect_sandbox`: wire this ATS to a running LinkedIn sandbox, as the demo does.
 
-Demo tooling, not the product: it reads the sandbox's own tenant page for the credentials a
-customer would copy from LinkedIn, then does what an admin does on the settings page: store
-them, check them, register the integrations and CALLBACK_URL, refresh the seats and map them to
-the demo users, and run the historical sync (postings, candidates, applications, notes, job access).
+Demo tooling, not the product: it reads the sandbox's own tenant page for the hosting partner's
+application and the customer's contexts, then does what the partner and an admin do: provision
+the customer application with the public URL's origin among its JS SDK domains (the widgets load
+there), store the contexts, check the credentials, register the integrations and CALLBACK_URL,
+refresh the seats and map them to the demo users, and run the historical sync (postings,
+candidates, applications, notes, job access).
 """
 
 import os
+from urllib.parse import urlsplit
 
 import httpx
 from django.core.management.base import BaseCommand, CommandError
 
 from hirebridge.accounts.models import User
 from hirebridge.accounts.roles import Role
-from hirebridge.linkedin import enablement, seats
+from hirebridge.linkedin import enablement, provisioning, seats
 from hirebridge.linkedin.client import LinkedInError
+from hirebridge.linkedin.enablement import ConfigurationError
 from hirebridge.linkedin.models import LicenceTier, Seat
 from hirebridge.linkedin.outbound import backfill
 
@@ -50,11 +54,19 @@ class Command(BaseCommand):
         except httpx.HTTPError as exc:
             raise CommandError(f"the sandbox at {sandbox_url} did not answer: {exc}") from None
         info = tenant.json()
-        app = info["customer_app"]
+        partner = provisioning.Partner(
+            info["partner_app"]["client_id"],
+            info["partner_app"]["client_secret"],
+            info["customer_app"]["unique_foreign_id"],
+        )
         try:
+            origin = provisioning.web_origin(
+                urlsplit(public_url)._replace(path="", query="", fragment="").geturl()
+            )
+            provisioned = provisioning.provision(origin, partner)
             integration = enablement.configure(
-                app["client_id"],
-                app["client_secret"],
+                provisioned.client_id,
+                "",  # keep the provisioned secret
                 info["organization_id"],
                 info["contract_ids"],
                 LicenceTier.TRM_ENTERPRISE,
@@ -67,6 +79,8 @@ class Command(BaseCommand):
             refreshed = seats.refresh_seats(integration)
             self._map_demo_seats(info["seats"])
             run = None if no_backfill else backfill.backfill(integration)
+        except ConfigurationError as exc:
+            raise CommandError(str(exc)) from None
         except LinkedInError as exc:
             raise CommandError(f"LinkedIn (the sandbox) refused: {exc}") from None
         synced = (
@@ -76,7 +90,8 @@ class Command(BaseCommand):
             f"{run.counts.get('sent', 0)} records sent"
         )
         self.stdout.write(
-            f"Connected to the LinkedIn sandbox: CALLBACK_URL {callback}; "
+            f"Connected to the LinkedIn sandbox: widgets allowed on {origin}; "
+            f"CALLBACK_URL {callback}; "
             f"{refreshed.created + refreshed.updated} seats; {synced}."
         )
 

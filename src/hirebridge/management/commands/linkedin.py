@@ -7,6 +7,7 @@ command line, where other users of the machine could read it.
 import os
 from collections.abc import Callable
 from typing import IO, Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hirebridge.accounts.models import User
-from hirebridge.linkedin import enablement, outbox, seats
+from hirebridge.linkedin import enablement, outbox, provisioning, seats
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.enablement import ConfigurationError
 from hirebridge.linkedin.models import (
@@ -51,6 +52,14 @@ class Command(BaseCommand):
         configure.add_argument(
             "--tier", choices=LicenceTier.values, help="default: unchanged, or trm"
         )
+        provision = actions.add_parser(
+            "provision",
+            help="create or find the customer application through the partner application "
+            "(LINKEDIN_PARTNER_*) and allow an origin for the widgets",
+        )
+        provision.add_argument(
+            "--origin", metavar="URL", help="default: the origin of HIREBRIDGE_PUBLIC_URL"
+        )
         actions.add_parser("check", help="fetch a token with the stored credentials")
         register = actions.add_parser(
             "register", help="name the integrations at LinkedIn and set CALLBACK_URL"
@@ -74,6 +83,9 @@ class Command(BaseCommand):
         self.console = Console(file=cast(IO[str], self.stdout), width=160)
         if action == "configure":
             self._configure(**options)
+            return
+        if action == "provision":
+            self._provision(**options)
             return
         integration = enablement.current()
         if integration is None:
@@ -124,6 +136,19 @@ class Command(BaseCommand):
             f"tier {tier_name}."
         )
 
+    def _provision(self, *, origin: str | None, **options: Any) -> None:
+        public = urlsplit(settings.HIREBRIDGE_PUBLIC_URL)
+        try:
+            origin = provisioning.web_origin(origin or f"{public.scheme}://{public.netloc}")
+            integration = provisioning.provision(origin)
+        except ConfigurationError as bad:
+            raise CommandError(f"{OPTIONS.get(bad.field, bad.field)}: {bad.message}") from None
+        except LinkedInError as failure:
+            raise CommandError(f"LinkedIn: {failure}") from None
+        self.stdout.write(
+            f"Customer application {integration.client_id} stored; widgets allowed on {origin}."
+        )
+
     def _check(self, integration: Integration, **options: Any) -> None:
         if not enablement.check(integration):
             raise CommandError(f"LinkedIn refused the credentials: {integration.token_error}")
@@ -135,7 +160,7 @@ class Command(BaseCommand):
         try:
             url = enablement.register(integration, public_url or settings.HIREBRIDGE_PUBLIC_URL)
         except ConfigurationError as bad:
-            raise CommandError(f"--public-url: {bad.message}") from None
+            raise CommandError(f"{OPTIONS.get(bad.field, bad.field)}: {bad.message}") from None
         self.stdout.write(f"Integrations named; CALLBACK_URL is {url}")
         self._print_statuses(integration)
 
@@ -260,6 +285,8 @@ OPTIONS = {
     "organization_urn": "--organization",
     "contract_urns": "--contract",
     "licence_tier": "--tier",
+    "public_url": "--public-url",
+    "origin": "--origin",
 }
 # The argument of map-seat that names each field of seats.map_seat.
 ARGUMENTS = {"seat": "SEAT_URN", "user": "EMAIL"}
