@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.sandbox.conftest import ORG
-from tests.sandbox.widget_helpers import ATS, RITA, SOURAV, register_origin, sign_in, widget_url
+from tests.sandbox.widget_pages import ATS, RITA, SOURAV, register_origin, sign_in, widget_url
 
 COMPANY = "RECRUITER_SYSTEM_CONNECT_COMPANY"
 CONTRACT = "RECRUITER_SYSTEM_CONNECT_CONTRACT"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.sandbox.conftest import ORG, candidate_body, candidate_ids, candidate_key
-from tests.sandbox.widget_helpers import ATS, RITA, SOURAV, register_origin, sign_in, widget_url
+from tests.sandbox.widget_pages import ATS, RITA, SOURAV, register_origin, sign_in, widget_url
 
 CALLBACK = re.compile(r'<script type="application/json" class="in-callback">(.*?)</script>', re.S)
 

@@ -4,7 +4,7 @@ origin only) when the embed is not verified; the widget sign-in lists the organi
 
 import pytest
 
-from tests.sandbox.widget_helpers import ATS, RITA, child_app, register_origin, sign_in, widget_url
+from tests.sandbox.widget_pages import ATS, RITA, child_app, register_origin, sign_in, widget_url
 
 ELSEWHERE = "https://evil.example"
 

@@ -1,5 +1,6 @@
-"""Helpers for tests of the Unified Search and Recommended Matches widgets: embed them as the
-ATS page would, sign a seat in to the widgets, sync what the ATS syncs, shape a few members."""
+"""What the widget tests share: register the ATS origin the way the ATS does (a partial update of
+provisionedApplications), embed a widget as the ATS page would, sign a seat in to the widgets,
+sync what the ATS syncs, shape a few members."""
 
 import json
 import re
@@ -8,8 +9,8 @@ from urllib.parse import urlencode
 from sandbox import jobs, records, restli
 from tests.sandbox.conftest import ORG, candidate_body, candidate_ids, candidate_key
 
-ORIGIN = "http://127.0.0.1:8000"  # in the seeded child app's validJsSdkDomains
-RITA, SOURAV = 5000001, 5000002
+ORIGIN = ATS = "http://127.0.0.1:8000"  # the ATS page the widgets are embedded in
+RITA, SOURAV, HANA = 5000001, 5000002, 5000003  # Rita and Cole hold the admin seats
 CALLBACK = re.compile(r'<script type="application/json" class="in-callback">(.*?)</script>', re.S)
 
 
@@ -49,26 +50,36 @@ def url(path, tenant, **extra) -> str:
     return f"{path}?{urlencode(embed(tenant, **extra))}"
 
 
+def child_app(tenant) -> dict:
+    with sandbox_of(tenant).db.reading() as conn:
+        return dict(conn.execute("SELECT * FROM apps WHERE kind = 'child'").fetchone())
+
+
+def register_origin(tenant, *origins: str) -> None:
+    reply = tenant.client.post(
+        f"/v2/provisionedApplications/{child_app(tenant)['app_key']}",
+        json={"patch": {"$set": {"validJsSdkDomains": list(origins)}}},
+        headers=tenant.auth("partner_app"),
+    )
+    assert reply.status_code == 204, reply.text
+
+
 def allow_origin(tenant, origin=ORIGIN):
     """The ATS registered its page origin as a JS SDK domain of the child app."""
-    write(
-        tenant,
-        "UPDATE apps SET valid_js_sdk_domains = ? WHERE client_id = ?",
-        json.dumps([origin]),
-        tenant.info["customer_app"]["client_id"],
-    )
+    register_origin(tenant, origin)
 
 
-def sign_in(tenant, seat=RITA):
-    query = urlencode(
-        {
-            "api_key": tenant.info["customer_app"]["client_id"],
-            "origin": ORIGIN,
-            "next": "/rsc/widgets/unified-search",
-        }
-    )
+def widget_url(tenant, path: str, origin: str = ORIGIN, **params: str) -> str:
+    api_key = tenant.info["customer_app"]["client_id"]
+    return f"/rsc/widgets/{path}?" + urlencode({"api_key": api_key, "origin": origin, **params})
+
+
+def sign_in(tenant, seat_id: int = RITA, origin: str = ORIGIN) -> None:
+    next_page = widget_url(tenant, "unified-search", origin)
     reply = tenant.client.post(
-        f"/rsc/widgets/sign-in?{query}", data={"seat_id": str(seat)}, follow_redirects=False
+        widget_url(tenant, "sign-in", origin, next=next_page),
+        data={"seat_id": str(seat_id)},
+        follow_redirects=False,
     )
     assert reply.status_code == 303, reply.text
 
