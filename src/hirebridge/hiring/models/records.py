@@ -112,6 +112,9 @@ class Verb(models.TextChoices):
     CONTACT_REMOVED = "contact_removed", "removed contact details"
     LINKEDIN_DATA_REMOVED = "linkedin_data_removed", "removed what LinkedIn brought in"
     MESSAGE_LOGGED = "message_logged", "logged a message"
+    LINKEDIN_CONNECTED = "linkedin_connected", "connected the LinkedIn profile"
+    LINKEDIN_DISCONNECTED = "linkedin_disconnected", "disconnected the LinkedIn profile"
+    MERGED = "merged", "merged a duplicate profile into this one"
 
 
 class Activity(models.Model):
