@@ -94,6 +94,8 @@ HUEY["consumer"] = {
 LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.com")
 LINKEDIN_OAUTH_BASE = env.str("LINKEDIN_OAUTH_BASE", default="https://www.linkedin.com")
 LINKEDIN_PLATFORM_BASE = env.str("LINKEDIN_PLATFORM_BASE", default="https://platform.linkedin.com")
+# Where a connected candidate's "View in LinkedIn Recruiter" link points (…/talent/profile/<id>).
+LINKEDIN_RECRUITER_BASE = env.str("LINKEDIN_RECRUITER_BASE", default="https://www.linkedin.com")
 LINKEDIN_POLL_SECONDS = env.int("LINKEDIN_POLL_SECONDS", default=900)
 # How often LinkedIn's closed candidate profiles are read (LinkedIn: at least every 30 days).
 LINKEDIN_CLOSED_PROFILES_HOURS = env.int("LINKEDIN_CLOSED_PROFILES_HOURS", default=24)

@@ -105,6 +105,8 @@ def test_each_role_sees_the_postings_the_rules_give_it(role, personas, world):
 ACTIONS = {
     Action.VIEW_CANDIDATES: {SA, AD, TM, LTM},
     Action.ADD_CANDIDATE: {SA, AD, TM, LTM},
+    Action.MERGE_CANDIDATES: {SA, AD, TM},
+    Action.DELETE_CANDIDATE: {SA, AD},
     Action.MANAGE_POSTINGS: {SA, AD, TM},
     Action.MANAGE_PIPELINE: {SA},
     Action.MANAGE_USERS: {SA, AD},

@@ -9,6 +9,7 @@ from hirebridge.hiring.models import Message, Note, Opportunity
 from hirebridge.hiring.models.stages import LEAD_NEW, LEAD_REACHED_OUT, LEAD_RESPONDED
 from hirebridge.linkedin import replies
 from hirebridge.linkedin.inbound import events, history, streams
+from hirebridge.linkedin.models import HeldActivity
 from tests.linkedin import inbound_data as data
 from tests.linkedin.inbound_data import ADA, OTHER_SEAT, SEAT
 
@@ -78,13 +79,18 @@ def test_a_thread_stays_on_the_opportunity_it_started_on(integration, exported_a
     assert Message.objects.get(external_id="6").opportunity is None
 
 
-def test_inmails_of_unconnected_members_and_other_seats_are_skipped(integration, exported_ada):
+def test_inmails_of_unconnected_members_are_held_and_of_other_seats_skipped(
+    integration, exported_ada
+):
     foreign = data.event(7, ADA, now_ms())
     foreign["participants"] = [OTHER_SEAT, ADA]
     stranger = data.event(8, SEAT, now_ms(), member="urn:li:person:stranger")
     tally = store_inmails(integration, [foreign, stranger])
-    assert dict(tally.counts) == {"skipped": 2}
+    assert dict(tally.counts) == {"skipped": 1, "held": 1}
     assert Message.objects.count() == 1
+    assert list(HeldActivity.objects.values_list("linkedin_id", "member_urn")) == [
+        ("8", "urn:li:person:stranger")
+    ]
 
 
 def test_notes_are_created_updated_and_deleted_as_their_latest_state(integration, exported_ada):
@@ -103,7 +109,9 @@ def test_notes_are_created_updated_and_deleted_as_their_latest_state(integration
     assert not Note.objects.exists()
 
 
-def test_notes_of_unconnected_members_and_other_seats_are_skipped(integration, exported_ada):
+def test_notes_of_unconnected_members_are_held_and_of_other_seats_skipped(
+    integration, exported_ada
+):
     tally = store_notes(
         integration,
         [
@@ -111,8 +119,9 @@ def test_notes_of_unconnected_members_and_other_seats_are_skipped(integration, e
             data.note(33, now_ms(), owner=OTHER_SEAT),
         ],
     )
-    assert dict(tally.counts) == {"skipped": 2}
+    assert dict(tally.counts) == {"skipped": 1, "held": 1}
     assert not Note.objects.exists()
+    assert list(HeldActivity.objects.values_list("linkedin_id", flat=True)) == ["32"]
 
 
 # Against the sandbox, over real HTTP.

@@ -160,6 +160,37 @@ def test_signing_out_forgets_the_seat(tenant):
     assert reply.headers["location"] == "/recruiter/sign-in"
 
 
+# LinkedIn's profile address ---------------------------------------------------------------
+
+
+def test_the_profile_address_signs_in_first_then_opens_the_member(tenant):
+    person_id = member(tenant)["person_id"]
+    first = tenant.client.get(f"/talent/profile/{person_id}", follow_redirects=False)
+    assert (first.status_code, first.headers["location"]) == (
+        303,
+        f"/recruiter/talent/profile/{person_id}",
+    )
+    ask = tenant.client.get(first.headers["location"], follow_redirects=False)
+    assert ask.headers["location"] == "/recruiter/sign-in"
+    assert sign_in(tenant).headers["location"] == f"/recruiter/members/{MEMBER}"
+    assert "recruiter_next" not in tenant.client.cookies
+
+    page = tenant.client.get(f"/talent/profile/{person_id}")
+    assert str(page.url).endswith(f"/recruiter/members/{MEMBER}")
+    assert member(tenant)["last_name"] in page.text
+
+
+def test_signing_in_goes_back_only_to_a_member_page(tenant):
+    tenant.client.cookies.set("recruiter_next", "https://elsewhere.example/x", path="/recruiter")
+    assert sign_in(tenant).headers["location"] == "/recruiter/search"
+
+
+def test_an_unknown_profile_address_gets_an_html_404(tenant):
+    sign_in(tenant)
+    missing = tenant.client.get("/talent/profile/nobody-here")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+
+
 # Search ------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,8 @@ class Action(StrEnum):
     VIEW_CANDIDATES = "view_candidates"
     ADD_CANDIDATE = "add_candidate"
     CHANGE_OPPORTUNITY = "change_opportunity"  # move stage, archive, note, tag; needs the object
+    MERGE_CANDIDATES = "merge_candidates"  # fold a duplicate profile into another
+    DELETE_CANDIDATE = "delete_candidate"  # remove a person with everything recorded about them
     MANAGE_POSTINGS = "manage_postings"  # create and edit postings
     MANAGE_PIPELINE = "manage_pipeline"  # stages and archive reasons
     MANAGE_USERS = "manage_users"
@@ -45,6 +47,8 @@ ROLES_ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CHANGE_OPPORTUNITY: frozenset(
         {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
     ),
+    Action.MERGE_CANDIDATES: frozenset({Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER}),
+    Action.DELETE_CANDIDATE: frozenset({Role.SUPER_ADMIN, Role.ADMIN}),
     Action.MANAGE_POSTINGS: frozenset({Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER}),
     Action.MANAGE_PIPELINE: frozenset({Role.SUPER_ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.SUPER_ADMIN, Role.ADMIN}),

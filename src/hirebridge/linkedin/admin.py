@@ -43,13 +43,6 @@ class InboundEventAdmin(admin.ModelAdmin):
     readonly_fields = ("integration", "request_id", "type", "payload", "received_at")
 
 
-@admin.register(models.ProfileConnection)
-class ProfileConnectionAdmin(admin.ModelAdmin):
-    list_display = ("candidate", "person_urn", "connected_at", "connected_by")
-    search_fields = ("person_urn", "candidate__name")
-    raw_id_fields = ("candidate",)
-
-
 class SyncRunInline(admin.TabularInline):
     model = models.SyncRun
     extra = 0
@@ -100,3 +93,22 @@ class ClosedProfileAdmin(ReadOnlyAdmin):
     list_display = ("person_urn", "candidate_name", "closed_at", "decision", "decided_by")
     list_filter = ("decision",)
     search_fields = ("person_urn", "candidate_name")
+
+
+@admin.register(models.ProfileConnection)
+class ProfileConnectionAdmin(ReadOnlyAdmin):
+    """Connections change on the candidate page, where LinkedIn is told and duplicates checked."""
+
+    list_display = ("candidate", "person_urn", "primary", "connected_at", "connected_by")
+    list_filter = ("primary",)
+    search_fields = ("person_urn", "candidate__name")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.HeldActivity)
+class HeldActivityAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "member_urn", "seat_urn", "occurred_at", "held_at")
+    list_filter = ("kind",)
+    search_fields = ("member_urn", "linkedin_id")

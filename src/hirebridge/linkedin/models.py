@@ -6,6 +6,7 @@ whose worker dies, so a periodic sweeper re-rings for rows that are new or whose
 
 import secrets as token_source
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -199,7 +200,13 @@ class InboundEvent(models.Model):
 
 
 class ProfileConnection(models.Model):
-    """A candidate's LinkedIn member (person URN): from an export, a stub or a manual link."""
+    """A candidate's LinkedIn member (person URN): from an export, a stub or a manual link.
+
+    Duplicates of one person may each be connected to the same member. The first connected is
+    the member's primary candidate: LinkedIn's exports, InMails and notes land on it. Only one
+    primary per member is possible (a partial unique constraint), so two exports of the same
+    member at once cannot make two candidates: the second collides and retries.
+    """
 
     candidate = models.OneToOneField(
         Candidate, on_delete=models.CASCADE, related_name="linkedin_connection"
@@ -208,6 +215,7 @@ class ProfileConnection(models.Model):
         Integration, on_delete=models.CASCADE, related_name="connections"
     )
     person_urn = models.CharField(max_length=100)
+    primary = models.BooleanField(default=True)
     connected_at = models.DateTimeField(default=timezone.now)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -216,12 +224,58 @@ class ProfileConnection(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "person_urn"], name="linkedin_connection_unique_person"
+                fields=["integration", "person_urn"],
+                condition=Q(primary=True),
+                name="linkedin_connection_unique_primary",
             )
+        ]
+        indexes = [
+            models.Index(fields=["integration", "person_urn"], name="linkedin_connection_member")
         ]
 
     def __str__(self) -> str:
         return f"{self.candidate} = {self.person_urn}"
+
+
+class HeldKind(models.TextChoices):
+    INMAIL = "inmail", "InMail"
+    NOTE = "note", "Recruiter note"
+
+
+class HeldActivity(models.Model):
+    """An InMail or Recruiter note of one of the organization's seats with a member no
+    candidate is connected to yet, kept so that connecting the member pulls it in at once.
+
+    Only the organization's own Recruiter correspondence is held (never a personal account's).
+    A row is deleted when it is imported into a candidate, when LinkedIn deactivates the note,
+    and two years after it happened (RETENTION), so nothing is kept for a member no one connects.
+    """
+
+    RETENTION = timedelta(days=730)
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="held")
+    kind = models.CharField(max_length=16, choices=HeldKind.choices)
+    linkedin_id = models.CharField(max_length=100)
+    member_urn = models.CharField(max_length=100, help_text="urn:li:person:…")
+    seat_urn = models.CharField(max_length=100, help_text="the seat whose stream it came from")
+    payload = models.JSONField(help_text="LinkedIn's element as read")
+    occurred_at = models.DateTimeField()
+    held_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "kind", "linkedin_id"], name="linkedin_heldactivity_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["integration", "member_urn"], name="linkedin_held_member"),
+            models.Index(fields=["occurred_at"], name="linkedin_held_occurred"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.linkedin_id} with {self.member_urn}"
 
 
 class SyncCursor(models.Model):

@@ -2,7 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from hirebridge.web import (
+    candidate_duplicates,
+    candidate_page,
     inbound_email,
+    linkedin_connection,
     linkedin_settings,
     linkedin_sync_settings,
     linkedin_widgets,
@@ -14,6 +17,37 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("candidates/", views.candidates, name="candidates"),
+    path("candidates/<uuid:candidate_id>/", candidate_page.page, name="candidate"),
+    path(
+        "candidates/duplicates/",
+        candidate_duplicates.duplicates_list,
+        name="candidate-duplicates",
+    ),
+    path(
+        "candidates/<uuid:candidate_id>/merge/",
+        candidate_duplicates.merge_page,
+        name="candidate-merge",
+    ),
+    path(
+        "candidates/<uuid:candidate_id>/delete/",
+        candidate_duplicates.delete_page,
+        name="candidate-delete",
+    ),
+    path(
+        "candidates/<uuid:candidate_id>/linkedin/prepare",
+        linkedin_connection.prepare,
+        name="candidate-linkedin-prepare",
+    ),
+    path(
+        "candidates/<uuid:candidate_id>/linkedin/connect",
+        linkedin_connection.connect,
+        name="candidate-linkedin-connect",
+    ),
+    path(
+        "candidates/<uuid:candidate_id>/linkedin/disconnect",
+        linkedin_connection.disconnect,
+        name="candidate-linkedin-disconnect",
+    ),
     path("candidates/linkedin-search/", linkedin_widgets.unified_search, name="linkedin-search"),
     path("candidates/recommendations/", linkedin_widgets.recommendations, name="recommendations"),
     path("inbound/email", inbound_email.receive, name="inbound-email"),

@@ -1,6 +1,8 @@
 """LinkedIn Recruiter's screens, to play the recruiter and the candidate by hand: sign in as a
 seat holder, search members, open a profile, then ⋯ → Export to ATS (1-Click Export to a job the
 seat may see), Send InMail or Add note; a member's inbox answers and replies to InMails.
+LinkedIn's address of a member's Recruiter profile, /talent/profile/{person id} (where an ATS
+links a connected candidate), opens that member's page, after signing in if needed.
 
 Follows LinkedIn's account of the Recruiter side of RSC:
 https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/retrieve-exported-candidates
@@ -12,13 +14,14 @@ the field. The signed-in seat is a plain cookie holding the seat number (a sandb
 nothing to sign), looked up in the seats table on every request.
 """
 
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -32,7 +35,11 @@ from sandbox.errors import LinkedInError, bad_request
 
 HERE = Path(__file__).parent.parent
 SEAT_COOKIE = "recruiter_seat"
+# Where to go after signing in, when a profile link found no one signed in.
+NEXT_COOKIE = "recruiter_next"
+NEXT_SECONDS = 600
 SIGN_IN = "/recruiter/sign-in"
+MEMBER_PAGE = re.compile(r"/recruiter/members/[0-9]+")
 PAGE_SIZE = 25
 QUERY_MAX = 200
 PANELS = ("export", "inmail", "note")
@@ -99,7 +106,8 @@ class HtmlErrors(APIRoute):
         return answer
 
 
-router = APIRouter(prefix="/recruiter", route_class=HtmlErrors)
+# The Recruiter screens; `router` (at the end) adds LinkedIn's public profile address to them.
+screens = APIRouter(prefix="/recruiter", route_class=HtmlErrors)
 
 
 @dataclass
@@ -133,7 +141,7 @@ def redirect(path: str, **query: Any) -> RedirectResponse:
 # Sign-in -----------------------------------------------------------------------------------
 
 
-@router.get("")
+@screens.get("")
 def home(request: Request, sandbox: SandboxDep) -> Response:
     return redirect("/recruiter/search" if current_seat(sandbox, request) else SIGN_IN)
 
@@ -152,12 +160,12 @@ def sign_in_page(
     )
 
 
-@router.get("/sign-in")
+@screens.get("/sign-in")
 def sign_in_form(request: Request, sandbox: SandboxDep) -> Response:
     return sign_in_page(request, sandbox)
 
 
-@router.post("/sign-in")
+@screens.post("/sign-in")
 def sign_in(request: Request, form: FormDep, sandbox: SandboxDep) -> Response:
     try:
         seat_id = inmail.number(form.get("seat_id"), "seat_id")
@@ -166,12 +174,14 @@ def sign_in(request: Request, form: FormDep, sandbox: SandboxDep) -> Response:
                 raise bad_request(f"seat_id: no active seat {seat_id}")
     except LinkedInError as exc:
         return sign_in_page(request, sandbox, exc)
-    response = redirect("/recruiter/search")
+    wanted = request.cookies.get(NEXT_COOKIE, "")
+    response = redirect(wanted if MEMBER_PAGE.fullmatch(wanted) else "/recruiter/search")
     response.set_cookie(SEAT_COOKIE, str(seat_id), path="/recruiter", httponly=True, samesite="lax")
+    response.delete_cookie(NEXT_COOKIE, path="/recruiter")
     return response
 
 
-@router.post("/sign-out")
+@screens.post("/sign-out")
 def sign_out() -> Response:
     response = redirect(SIGN_IN)
     response.delete_cookie(SEAT_COOKIE, path="/recruiter")
@@ -201,7 +211,7 @@ def search_members(conn: sqlite3.Connection, q: str, page: int) -> tuple[list[sq
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
-@router.get("/search")
+@screens.get("/search")
 def search(request: Request, sandbox: SandboxDep) -> Response:
     q = request.query_params.get("q", "").strip()
     if len(q) > QUERY_MAX:
@@ -310,7 +320,7 @@ def profile_page(
     return render(request, "recruiter/profile.html", context, error.status if error else 200)
 
 
-@router.get("/members/{member_id}")
+@screens.get("/members/{member_id}")
 def profile(member_id: str, request: Request, sandbox: SandboxDep) -> Response:
     panel = request.query_params.get("panel", "")
     if panel and panel not in PANELS:
@@ -326,7 +336,7 @@ def typed_emails(form: Form) -> list[str]:
     return emails
 
 
-@router.post("/members/{member_id}/export")
+@screens.post("/members/{member_id}/export")
 def export_member(member_id: str, request: Request, form: FormDep, sandbox: SandboxDep) -> Response:
     seat = current_seat(sandbox, request)
     if seat is None:
@@ -353,7 +363,7 @@ def export_member(member_id: str, request: Request, form: FormDep, sandbox: Sand
     )
 
 
-@router.post("/members/{member_id}/inmail")
+@screens.post("/members/{member_id}/inmail")
 def send_inmail(member_id: str, request: Request, form: FormDep, sandbox: SandboxDep) -> Response:
     seat = current_seat(sandbox, request)
     if seat is None:
@@ -372,7 +382,7 @@ def send_inmail(member_id: str, request: Request, form: FormDep, sandbox: Sandbo
     return redirect(f"/recruiter/members/{number}", done="inmail")
 
 
-@router.post("/members/{member_id}/notes")
+@screens.post("/members/{member_id}/notes")
 def add_note(member_id: str, request: Request, form: FormDep, sandbox: SandboxDep) -> Response:
     seat = current_seat(sandbox, request)
     if seat is None:
@@ -423,12 +433,12 @@ def inbox_page(
     )
 
 
-@router.get("/inbox/{member_id}")
+@screens.get("/inbox/{member_id}")
 def inbox(member_id: str, request: Request, sandbox: SandboxDep) -> Response:
     return inbox_page(request, sandbox, member_id)
 
 
-@router.get("/inbox/{member_id}/{conversation_id}")
+@screens.get("/inbox/{member_id}/{conversation_id}")
 def conversation(
     member_id: str, conversation_id: str, request: Request, sandbox: SandboxDep
 ) -> Response:
@@ -442,7 +452,7 @@ def thread_path(member_id: str, conversation_id: str) -> tuple[int, int]:
     )
 
 
-@router.post("/inbox/{member_id}/{conversation_id}/reply")
+@screens.post("/inbox/{member_id}/{conversation_id}/reply")
 def reply(
     member_id: str, conversation_id: str, request: Request, form: FormDep, sandbox: SandboxDep
 ) -> Response:
@@ -454,7 +464,7 @@ def reply(
     return redirect(f"/recruiter/inbox/{member}/{thread}", done="reply")
 
 
-@router.post("/inbox/{member_id}/{conversation_id}/answer")
+@screens.post("/inbox/{member_id}/{conversation_id}/answer")
 def answer(
     member_id: str, conversation_id: str, request: Request, form: FormDep, sandbox: SandboxDep
 ) -> Response:
@@ -476,3 +486,36 @@ def answer(
     return redirect(
         f"/recruiter/inbox/{member}/{thread}", done="shared" if answered["stub_id"] else "answered"
     )
+
+
+# LinkedIn's public address of a member's Recruiter profile (what an ATS links to) ------------
+
+
+@screens.get("/talent/profile/{person_id}")
+def open_profile(person_id: str, request: Request, sandbox: SandboxDep) -> Response:
+    """The member's page, after signing in when no one is (the seat cookie lives under
+    /recruiter, so only here is it known whether someone is signed in)."""
+    with sandbox.db.reading() as conn:
+        member = inmail.member(conn, inmail.person_urn(person_id))
+        signed_in = seat_from_cookie(conn, request) is not None
+    target = f"/recruiter/members/{member['id']}"
+    if signed_in:
+        return redirect(target)
+    response = redirect(SIGN_IN)
+    response.set_cookie(
+        NEXT_COOKIE, target, path="/recruiter", max_age=NEXT_SECONDS, httponly=True, samesite="lax"
+    )
+    return response
+
+
+talent = APIRouter(route_class=HtmlErrors)
+
+
+@talent.get("/talent/profile/{person_id}")
+def talent_profile(person_id: str) -> Response:
+    return redirect(f"/recruiter/talent/profile/{quote(person_id, safe='')}")
+
+
+router = APIRouter()
+router.include_router(screens)
+router.include_router(talent)

@@ -1,6 +1,7 @@
-"""InMail and note history of connected candidates: what the organization's seats wrote to and
-about members the ATS already knows (a candidate with their person URN). Anything else, and
-anything of a seat that is not one of this organization's contracts', is skipped.
+"""InMail and note history: what the organization's seats wrote to and about members. Activity
+with a member the ATS knows goes to the member's primary candidate; activity with a member no
+candidate is connected to yet is held (inbound.held) until one is. Anything of a seat that is
+not one of this organization's contracts' (a personal account) is skipped, never held.
 
 https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/inmail-history
 https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/prospect-notes
@@ -9,16 +10,18 @@ Items are upserted on LinkedIn's ids, so re-reading an overlapping window change
 InMail goes to the opportunity its thread already went to (an export's), else to the candidate
 as a whole (so it counts for each active opportunity's stage progression). A note's latest
 state wins: LinkedIn serves each note as it stands now, ordered by last modification, and an
-inactive note deletes the ATS note.
+inactive note deletes the ATS note (or the held one). Each notes window also imports what is
+held for members connected meanwhile and forgets held activity past its retention.
 """
 
+from collections.abc import Iterable
+
 from hirebridge.hiring import services
-from hirebridge.hiring.models import Candidate, Message, Opportunity
-from hirebridge.hiring.models.records import Channel, RecordSource
+from hirebridge.hiring.models import Candidate
 from hirebridge.linkedin import replies
 from hirebridge.linkedin.client import LinkedInClient
-from hirebridge.linkedin.inbound import Tally, people
-from hirebridge.linkedin.inbound.people import SEAT_PREFIX, InMail, RecruiterNote
+from hirebridge.linkedin.inbound import Tally, held, people
+from hirebridge.linkedin.inbound.people import SEAT_PREFIX, InMail
 from hirebridge.linkedin.models import Integration, ProfileConnection, Seat
 
 PERSON_PREFIX = "urn:li:person:"
@@ -33,7 +36,8 @@ def fetch_inmails(
 def store_inmails(
     integration: Integration, seat_urn: str, events: list[replies.ConversationEvent]
 ) -> Tally:
-    """Write the seat's InMails with connected candidates; runs in the window's transaction."""
+    """Write the seat's InMails with members onto their candidates, or hold them; runs in the
+    window's transaction."""
     seats = people.seats_of(integration)
     recruiters = {seat.member_urn for seat in seats.values() if seat.member_urn}
     members = {event.id: _member(event, recruiters) for event in events}
@@ -41,13 +45,17 @@ def store_inmails(
     tally = Tally()
     for event in sorted(events, key=lambda e: (e.created.time, e.id)):
         member = members[event.id]
-        candidate = connected.get(member or "")
-        if member is None or candidate is None or not _seats_are_ours(event, seats):
+        if member is None or not _seats_are_ours(event, seats):
             tally.counts["skipped"] += 1
+            continue
+        candidate = connected.get(member)
+        if candidate is None:
+            held.hold_inmail(integration, seat_urn, member, event)
+            tally.counts["held"] += 1
             continue
         with tally.item(f"conversationEvent {event.id}"):
             inmail = InMail.from_event(event, seat_urn)
-            opportunity = _thread_opportunity(candidate, inmail.thread)
+            opportunity = people.thread_opportunity(candidate, inmail.thread)
             _, new = people.log_inmail(
                 services.AUTOMATIC, candidate, opportunity, inmail, member, seats
             )
@@ -63,47 +71,34 @@ def fetch_notes(
 
 
 def store_notes(integration: Integration, notes: list[replies.ProspectNote]) -> Tally:
-    """Write the notes on connected candidates; runs in the window's transaction."""
+    """Write the notes onto their members' candidates, or hold them; then import what is held
+    for members connected meanwhile and purge expired held rows. Runs in the window's
+    transaction."""
     seats = people.seats_of(integration)
     connected = _connected(integration, (note.member for note in notes))
     tally = Tally()
     for note in sorted(notes, key=lambda n: (n.last_modified, n.id)):
-        candidate = connected.get(note.member)
-        if candidate is None or note.owner not in seats:
+        if note.owner not in seats or not people.PERSON_URN.match(note.member):
             tally.counts["skipped"] += 1
             continue
+        candidate = connected.get(note.member)
+        if candidate is None:
+            tally.counts[held.hold_note(integration, note)] += 1
+            continue
         with tally.item(f"prospectNote {note.id}"):
-            tally.counts[_apply_note(candidate, note, seats)] += 1
+            tally.counts[people.apply_note(candidate, note, seats)] += 1
+    adopted = held.adopt(integration)
+    if adopted.inmails or adopted.notes:
+        tally.counts["adopted"] += adopted.inmails + adopted.notes
+    if purged := held.purge_expired(integration):
+        tally.counts["expired"] += purged
     return tally
 
 
-def _apply_note(candidate: Candidate, note: replies.ProspectNote, seats: dict[str, Seat]) -> str:
-    """Create, update or delete the ATS copy of the note; what was done."""
-    if not note.active:
-        deleted = services.delete_external_note(services.AUTOMATIC, RecordSource.LINKEDIN, note.id)
-        return "deleted" if deleted else "unchanged"
-    if not note.note.strip():
-        return "skipped"
-    _, created = services.add_note(
-        services.AUTOMATIC,
-        candidate,
-        note.note,
-        source=RecordSource.LINKEDIN,
-        external_id=note.id,
-        external_author=people.holder_name(seats, note.owner),
-        created_at=RecruiterNote.from_prospect(note).created_at,
-    )
-    if created:
-        return "imported"
-    updated = services.update_external_note(
-        services.AUTOMATIC, RecordSource.LINKEDIN, note.id, note.note
-    )
-    return "updated" if updated else "unchanged"
-
-
-def _connected(integration: Integration, members) -> dict[str, Candidate]:
+def _connected(integration: Integration, members: Iterable[str | None]) -> dict[str, Candidate]:
+    """Each member's primary candidate: where LinkedIn activity goes."""
     connections = ProfileConnection.objects.filter(
-        integration=integration, person_urn__in={m for m in members if m}
+        integration=integration, primary=True, person_urn__in={m for m in members if m}
     ).select_related("candidate")
     return {connection.person_urn: connection.candidate for connection in connections}
 
@@ -124,22 +119,3 @@ def _seats_are_ours(event: replies.ConversationEvent, seats: dict[str, Seat]) ->
     return all(
         urn in seats for urn in (event.author, *event.participants) if urn.startswith(SEAT_PREFIX)
     )
-
-
-def _thread_opportunity(candidate: Candidate, thread: str) -> Opportunity | None:
-    """The active opportunity earlier InMails of this thread went to, if any."""
-    if not thread:
-        return None
-    earlier = (
-        Message.objects.filter(
-            candidate=candidate,
-            channel=Channel.INMAIL,
-            thread_id=thread,
-            opportunity__isnull=False,
-            opportunity__archived_at__isnull=True,
-        )
-        .select_related("opportunity")
-        .order_by("sent_at", "id")
-        .first()
-    )
-    return earlier.opportunity if earlier else None

@@ -2,10 +2,10 @@
 import the InMails and Recruiter notes LinkedIn holds about them. Shared by 1-click exports and
 stub profiles; InMail history reuses the InMail import.
 
-The same person, in this order: the candidate connected to the member's person URN; else a
-candidate with one of the member's emails; else one with the member's LinkedIn profile URL.
-Candidates connected to another member of this integration are never matched by email or URL:
-LinkedIn says they are someone else.
+The same person, in this order: the member's primary candidate (the first connected to the
+person URN: duplicates may be connected too, but LinkedIn's activity lands on the primary);
+else a candidate with one of the member's emails; else one with the member's LinkedIn profile
+URL. Connected candidates are never matched by email or URL: LinkedIn says who they are.
 
 Runs inside the caller's transaction. Candidates, opportunities, notes and messages are written
 by hiring.services; the contact details LinkedIn adds to an existing candidate (emails, phones,
@@ -164,14 +164,21 @@ def url_variants(url: str) -> list[str]:
     return [bare, bare + "/"]
 
 
-def find(integration: Integration, person: Person) -> Candidate | None:
+def primary_candidate(integration: Integration, person_urn: str) -> Candidate | None:
     connected = (
-        ProfileConnection.objects.filter(integration=integration, person_urn=person.urn)
+        ProfileConnection.objects.filter(
+            integration=integration, person_urn=person_urn, primary=True
+        )
         .select_related("candidate")
         .first()
     )
+    return connected.candidate if connected else None
+
+
+def find(integration: Integration, person: Person) -> Candidate | None:
+    connected = primary_candidate(integration, person.urn)
     if connected is not None:
-        return connected.candidate
+        return connected
     unclaimed = Candidate.objects.exclude(linkedin_connection__integration=integration).order_by(
         "created_at", "id"
     )
@@ -244,24 +251,52 @@ def add_contact_details(candidate: Candidate, person: Person) -> None:
 def connect(
     integration: Integration, candidate: Candidate, person_urn: str, actor: services.Actor
 ) -> None:
-    """Store the candidate's person URN; a second candidate for the same member breaks the
-    unique constraint and rolls the whole unit of work back (the caller retries). LinkedIn
-    learns of the link through the outbox (the candidate sync sets `manualMatchedMember`)."""
+    """Make the candidate the member's primary candidate. A second candidate for the same
+    member breaks the partial unique constraint (one primary per member) and rolls the whole
+    unit of work back: the caller retries and then finds the first. LinkedIn learns of the link
+    through the outbox (the candidate sync sets `manualMatchedMember`)."""
     current = ProfileConnection.objects.filter(candidate=candidate).first()
     if current is None:
         ProfileConnection.objects.create(
             candidate=candidate,
             integration=integration,
             person_urn=person_urn,
+            primary=True,
             connected_by=actor if isinstance(actor, User) else None,
         )
     elif (current.integration_id, current.person_urn) != (integration.pk, person_urn):
+        left_integration, left_member = current.integration, current.person_urn
+        was_primary = current.primary
         current.integration = integration
         current.person_urn = person_urn
-        current.save(update_fields=["integration", "person_urn"])
+        current.primary = True
+        current.save(update_fields=["integration", "person_urn", "primary"])
+        if was_primary:
+            promote_next(left_integration, left_member)
     else:
         return
     outbox.changed(OutboxKind.CANDIDATE, candidate.id)
+
+
+def lock_member(integration: Integration, person_urn: str) -> list[ProfileConnection]:
+    """The member's connections, locked and oldest first: whoever changes which of them is
+    primary holds these, so two such changes never interleave."""
+    return list(
+        ProfileConnection.objects.select_for_update()
+        .filter(integration=integration, person_urn=person_urn)
+        .order_by("connected_at", "id")
+    )
+
+
+def promote_next(integration: Integration, person_urn: str) -> ProfileConnection | None:
+    """After the member's primary connection went away: the earliest other becomes primary."""
+    remaining = lock_member(integration, person_urn)
+    if not remaining or any(connection.primary for connection in remaining):
+        return None
+    successor = remaining[0]
+    successor.primary = True
+    successor.save(update_fields=["primary"])
+    return successor
 
 
 def log_inmail(
@@ -331,3 +366,46 @@ def import_notes(
         )
         created += new
     return created
+
+
+def thread_opportunity(candidate: Candidate, thread: str) -> Opportunity | None:
+    """The active opportunity earlier InMails of this thread went to, if any."""
+    if not thread:
+        return None
+    earlier = (
+        Message.objects.filter(
+            candidate=candidate,
+            channel=Channel.INMAIL,
+            thread_id=thread,
+            opportunity__isnull=False,
+            opportunity__archived_at__isnull=True,
+        )
+        .select_related("opportunity")
+        .order_by("sent_at", "id")
+        .first()
+    )
+    return earlier.opportunity if earlier else None
+
+
+def apply_note(candidate: Candidate, note: replies.ProspectNote, seats: dict[str, Seat]) -> str:
+    """Create, update or delete the ATS copy of a note as it stands now; what was done."""
+    if not note.active:
+        deleted = services.delete_external_note(services.AUTOMATIC, RecordSource.LINKEDIN, note.id)
+        return "deleted" if deleted else "unchanged"
+    if not note.note.strip():
+        return "skipped"
+    _, created = services.add_note(
+        services.AUTOMATIC,
+        candidate,
+        note.note,
+        source=RecordSource.LINKEDIN,
+        external_id=note.id,
+        external_author=holder_name(seats, note.owner),
+        created_at=RecruiterNote.from_prospect(note).created_at,
+    )
+    if created:
+        return "imported"
+    updated = services.update_external_note(
+        services.AUTOMATIC, RecordSource.LINKEDIN, note.id, note.note
+    )
+    return "updated" if updated else "unchanged"

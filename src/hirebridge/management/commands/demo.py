@@ -60,6 +60,7 @@ class Command(BaseCommand):
             "LINKEDIN_API_BASE": sandbox_url.rstrip("/"),
             "LINKEDIN_OAUTH_BASE": sandbox_url.rstrip("/"),
             "LINKEDIN_PLATFORM_BASE": sandbox_url.rstrip("/"),
+            "LINKEDIN_RECRUITER_BASE": sandbox_url.rstrip("/"),
             "LINKEDIN_POLL_SECONDS": str(poll_seconds),
             "HIREBRIDGE_PUBLIC_URL": url.rstrip("/"),
             "EMAIL_FILE_PATH": str(data_dir / "mail"),
