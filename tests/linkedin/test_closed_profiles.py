@@ -397,3 +397,23 @@ def test_no_check_before_onboarding_names_the_organization(wired):
 
     assert not check_closed_profiles(integration).ran
     assert not SyncCursor.objects.filter(stream="closedCandidateProfiles").exists()
+
+
+def test_every_duplicate_connected_to_the_member_is_cleaned(rsc_sandbox, exported, tara):
+    integration, member, person = exported
+    twin = services.create_candidate(
+        tara, name="Twin", emails=["twin@example.com"], links=[member["profileUrl"]]
+    ).candidate
+    ProfileConnection.objects.create(
+        candidate=twin,
+        integration=integration,
+        person_urn=person.linkedin_connection.person_urn,
+        primary=False,
+    )
+    close(rsc_sandbox, member)
+
+    assert check_closed_profiles(integration).counts == {"cleaned": 1}
+
+    assert not ProfileConnection.objects.exists()
+    assert not CandidateLink.objects.filter(candidate=twin).exists()
+    assert ClosedProfile.objects.get().candidate == person

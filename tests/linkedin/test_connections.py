@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hirebridge.hiring import services
+from hirebridge.hiring.merge import merge
 from hirebridge.hiring.models import Activity, Candidate, Message, Note
 from hirebridge.hiring.models.records import Channel, RecordSource, Verb
 from hirebridge.linkedin import connections, enablement, replies
@@ -423,3 +425,34 @@ def test_the_recruiter_profile_link_opens_the_member_in_the_sandbox(wired, setti
     assert url == f"{wired.sandbox.url}/talent/profile/{wired.member['person'].split(':')[-1]}"
     with pytest.raises(ConnectError):
         connections.recruiter_profile_url("urn:li:seat:1")
+
+
+def test_merging_the_duplicate_in_resolves_a_refused_disconnect(wired, tara):
+    first = ada(tara)
+    duplicate = ada(tara, name="Ada King", emails=("ada@example.com", "ada.king@example.com"))
+    connections.connect(tara, first, wired.member["person"])
+    connections.connect(tara, duplicate, wired.member["person"])
+    with pytest.raises(DisconnectRefused):
+        connections.disconnect(tara, first)
+
+    merge(tara, first, duplicate)
+    assert connections.refusal(tara, first) is None
+    connections.disconnect(tara, first)
+
+    assert not ProfileConnection.objects.exists()
+    assert set(first.emails.values_list("email", flat=True)) == {
+        "ada@example.com",
+        "ada.king@example.com",
+    }
+
+
+def test_deleting_the_primary_candidate_makes_the_next_duplicate_primary(wired, tara):
+    first = ada(tara)
+    duplicate = ada(tara, name="Ada King")
+    connections.connect(tara, first, wired.member["person"])
+    connections.connect(tara, duplicate, wired.member["person"])
+
+    services.delete_candidate(tara, first)
+
+    assert ProfileConnection.objects.get().candidate == duplicate
+    assert ProfileConnection.objects.get().primary

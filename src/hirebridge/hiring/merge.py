@@ -10,7 +10,6 @@ through the outbox, in the same transaction.
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from hirebridge.accounts import policy
@@ -27,7 +26,7 @@ from hirebridge.hiring.models import (
 from hirebridge.hiring.models.records import RecordSource, Verb
 from hirebridge.hiring.services import PipelineError, linkedin_changes
 from hirebridge.linkedin import outbox
-from hirebridge.linkedin.models import ClosedProfile, OutboxKind, ProfileConnection
+from hirebridge.linkedin.models import ClosedProfile, ProfileConnection
 
 PROFILE_FIELDS = ("headline", "location", "current_company", "current_title")
 
@@ -167,15 +166,5 @@ def _move_connection(keep: Candidate, gone: Candidate, moved: Counter[str]) -> s
             ProfileConnection.objects.filter(pk=ours.pk).update(primary=True)
         return ""
     if theirs.primary:
-        _promote_next(theirs)
+        ProfileConnection.objects.promote_next(theirs.integration_id, theirs.person_urn)
     return theirs.person_urn
-
-
-def _promote_next(removed: ProfileConnection) -> None:
-    """The member keeps a primary candidate: the earliest other one connected to it."""
-    same_member = Q(integration_id=removed.integration_id, person_urn=removed.person_urn)
-    following = ProfileConnection.objects.filter(same_member).order_by("connected_at", "pk")
-    successor = following.first()
-    if successor is not None:
-        ProfileConnection.objects.filter(pk=successor.pk).update(primary=True)
-        outbox.changed(OutboxKind.CANDIDATE, successor.candidate_id)

@@ -45,7 +45,7 @@ from hirebridge.hiring.models.postings import Commitment, PostingState
 from hirebridge.hiring.models.records import Channel, Direction, RecordSource, Verb
 from hirebridge.hiring.models.stages import LEAD_NEW
 from hirebridge.linkedin import outbox
-from hirebridge.linkedin.models import OutboxKind
+from hirebridge.linkedin.models import OutboxKind, ProfileConnection
 from hirebridge.linkedin.outbound import access
 
 log = logging.getLogger("hirebridge.hiring")
@@ -420,10 +420,14 @@ def update_candidate(
 def delete_candidate(actor: Actor, candidate: Candidate) -> None:
     """Delete the person with everything recorded about them (opportunities, notes, messages,
     activity); LinkedIn deletes the candidate and each application, with their notes. The
-    timeline goes with them, so the log keeps who deleted whom."""
+    timeline goes with them, so the log keeps who deleted whom. When the candidate was a
+    LinkedIn member's primary one, the member's next connected duplicate takes that place."""
     outbox.changed_many(_candidate_changes(candidate))
+    primary = ProfileConnection.objects.filter(candidate=candidate, primary=True).first()
     log.info("candidate %s deleted by %r", candidate.pk, actor)
     candidate.delete()
+    if primary is not None:
+        ProfileConnection.objects.promote_next(primary.integration_id, primary.person_urn)
 
 
 @transaction.atomic

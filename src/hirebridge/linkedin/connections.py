@@ -170,7 +170,9 @@ def disconnect(user: AnyUser, candidate: Candidate) -> None:
         connection = ProfileConnection.objects.filter(candidate=candidate).first()
         if connection is None:
             return
-        locked = people.lock_member(connection.integration, connection.person_urn)
+        locked = ProfileConnection.objects.lock_member(
+            connection.integration_id, connection.person_urn
+        )
         connection = next((c for c in locked if c.candidate_id == candidate.pk), None)
         if connection is None:
             return
@@ -305,13 +307,13 @@ def _link(
     if current is not None:
         if (current.integration_id, current.person_urn) == (integration.pk, member):
             return Linked(current, held.Imported())
-        people.lock_member(current.integration, current.person_urn)
+        ProfileConnection.objects.lock_member(current.integration_id, current.person_urn)
         refused = _refusal(user, candidate, current)
         if refused is not None:
             _reassert(candidate)
             return refused
         _unlink(user, candidate, current)
-    others = people.lock_member(integration, member)
+    others = ProfileConnection.objects.lock_member(integration.pk, member)
     primary = not any(connection.primary for connection in others)
     connection = ProfileConnection.objects.create(
         candidate=candidate,
@@ -338,7 +340,7 @@ def _link(
 def _unlink(user: AnyUser, candidate: Candidate, connection: ProfileConnection) -> None:
     connection.delete()
     if connection.primary:
-        people.promote_next(connection.integration, connection.person_urn)
+        ProfileConnection.objects.promote_next(connection.integration_id, connection.person_urn)
     outbox.changed(OutboxKind.CANDIDATE, candidate.pk)
     _record(user, candidate, Verb.LINKEDIN_DISCONNECTED, member=connection.person_urn)
     log.info("candidate %s disconnected from %s", candidate.pk, connection.person_urn)

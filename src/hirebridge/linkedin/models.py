@@ -199,6 +199,30 @@ class InboundEvent(models.Model):
         return f"{self.type} {self.request_id}"
 
 
+class ProfileConnectionQuerySet(models.QuerySet["ProfileConnection"]):
+    def lock_member(self, integration_id: uuid.UUID, person_urn: str) -> list["ProfileConnection"]:
+        """The member's connections, locked and oldest first: whoever changes which of them is
+        primary holds these, so two such changes never interleave."""
+        return list(
+            self.select_for_update()
+            .filter(integration_id=integration_id, person_urn=person_urn)
+            .order_by("connected_at", "id")
+        )
+
+    def promote_next(
+        self, integration_id: uuid.UUID, person_urn: str
+    ) -> "ProfileConnection | None":
+        """After the member's primary connection went away (disconnected, merged, deleted): the
+        earliest other becomes primary."""
+        remaining = self.lock_member(integration_id, person_urn)
+        if not remaining or any(connection.primary for connection in remaining):
+            return None
+        successor = remaining[0]
+        successor.primary = True
+        successor.save(update_fields=["primary"])
+        return successor
+
+
 class ProfileConnection(models.Model):
     """A candidate's LinkedIn member (person URN): from an export, a stub or a manual link.
 
@@ -220,6 +244,8 @@ class ProfileConnection(models.Model):
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ProfileConnectionQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -272,31 +272,10 @@ def connect(
         current.primary = True
         current.save(update_fields=["integration", "person_urn", "primary"])
         if was_primary:
-            promote_next(left_integration, left_member)
+            ProfileConnection.objects.promote_next(left_integration.pk, left_member)
     else:
         return
     outbox.changed(OutboxKind.CANDIDATE, candidate.id)
-
-
-def lock_member(integration: Integration, person_urn: str) -> list[ProfileConnection]:
-    """The member's connections, locked and oldest first: whoever changes which of them is
-    primary holds these, so two such changes never interleave."""
-    return list(
-        ProfileConnection.objects.select_for_update()
-        .filter(integration=integration, person_urn=person_urn)
-        .order_by("connected_at", "id")
-    )
-
-
-def promote_next(integration: Integration, person_urn: str) -> ProfileConnection | None:
-    """After the member's primary connection went away: the earliest other becomes primary."""
-    remaining = lock_member(integration, person_urn)
-    if not remaining or any(connection.primary for connection in remaining):
-        return None
-    successor = remaining[0]
-    successor.primary = True
-    successor.save(update_fields=["primary"])
-    return successor
 
 
 def log_inmail(

@@ -191,24 +191,28 @@ def _record(integration: Integration, closed: replies.ClosedProfile, now: dateti
         closed_at=EPOCH + timedelta(milliseconds=closed.closed_at),
         found_at=now,
     )
-    connection = (
+    # Duplicates may share the member: each loses what LinkedIn brought in; the row (and the
+    # admin's decision) is about the primary one.
+    connections = list(
         ProfileConnection.objects.select_for_update()
         .select_related("candidate")
         .filter(integration=integration, person_urn=closed.member)
-        .first()
+        .order_by("-primary", "connected_at", "id")
     )
     known = (
         ClosedProfile.objects.select_for_update()
         .filter(integration=integration, person_urn=closed.member)
         .first()
     )
-    if connection is None:
+    if not connections:
         if known is not None:
             return "repeated"
         ClosedProfile.objects.bulk_create([row], ignore_conflicts=True)
         return "unmatched"
-    candidate = connection.candidate
-    removed = Counter(_forget(connection))
+    candidate = connections[0].candidate
+    removed: Counter[str] = Counter()
+    for connection in connections:
+        removed.update(_forget(connection))
     # Connected again since an earlier check saw the member (e.g. linked by hand, and the
     # closure read again within the overlap): the counts add up, and the admin is asked again.
     if known is not None:
