@@ -1,5 +1,6 @@
 """The candidate page's LinkedIn Recruiter box in Chromium: a recruiter with a seat connects a
-candidate through LinkedIn's profile plugin, then disconnects it with the trash button."""
+candidate through LinkedIn's profile plugin (its closest matches, then Link), the connection
+survives a reload, then the trash button disconnects it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -29,8 +30,15 @@ def test_a_recruiter_connects_a_candidate_and_disconnects_it(
     page.get_by_role("button", name="+ Connect to LinkedIn Recruiter").click()
     expect(page.get_by_role("dialog", name="Connect to LinkedIn Recruiter")).to_be_visible()
     frame = sign_in_to_widget(page, f"{seat.first_name} {seat.last_name}")
-    frame.get_by_role("button", name="This is the right person: link").click()
+    expect(frame.get_by_role("button", name="This is the right person: link")).to_be_visible()
+    frame.get_by_role("link", name="Not the right profile?").click()
+    closest = frame.get_by_role("listitem").filter(has_text=name(member))
+    expect(closest).to_contain_text("email matches")
+    expect(closest.locator(".score")).to_have_text("100")
+    closest.get_by_role("button", name="Link").click()
     connected = page.get_by_role("link", name="LinkedIn Recruiter connected")
+    expect(connected).to_be_visible()
+    page.reload()
     expect(connected).to_be_visible()
     assert ProfileConnection.objects.get(candidate=ada).person_urn == member["person"]
     assert connected.get_attribute("href").endswith(
