@@ -3,7 +3,7 @@ import pytest
 from hirebridge import demo_data
 from hirebridge.accounts.models import ApiKey, User
 from hirebridge.accounts.roles import Role
-from hirebridge.hiring.models import Activity, Opportunity, Posting
+from hirebridge.hiring.models import Activity, Candidate, Opportunity, Posting
 
 
 def snapshot():
@@ -63,3 +63,14 @@ def test_candidates_spread_over_the_pipeline_and_the_ltm_sees_only_some(db):
 def test_it_refuses_a_database_that_has_users(tara):
     with pytest.raises(ValueError, match="already has users"):
         demo_data.seed(seed=1, candidates=1)
+
+
+def test_some_people_were_entered_twice_and_are_found_as_duplicates(db):
+    from hirebridge.hiring.duplicates import duplicates_of
+
+    demo_data.seed(seed=42, candidates=150)
+    admin = User.objects.get(role=Role.ADMIN)
+    twice = Candidate.objects.filter(name__regex=r"^[A-Z]\. ")
+    assert twice.count() == 150 // demo_data.DUPLICATE_EVERY
+    for person in twice:
+        assert any("same email" in " ".join(d.reasons) for d in duplicates_of(admin, person))

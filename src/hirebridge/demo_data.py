@@ -16,7 +16,7 @@ from faker import Faker
 from hirebridge.accounts.models import ApiKey, User
 from hirebridge.accounts.roles import Role
 from hirebridge.hiring import services
-from hirebridge.hiring.models import ArchiveReason, Posting, Stage
+from hirebridge.hiring.models import ArchiveReason, Candidate, Posting, Stage
 from hirebridge.hiring.models.candidates import Origin
 from hirebridge.hiring.models.opportunities import ArchiveReasonType
 from hirebridge.hiring.models.postings import Commitment, PostingState
@@ -127,6 +127,8 @@ SOURCES = ["LinkedIn Recruiter", "Referral", "Job site", "Added manually", "Agen
 TAGS = ["python", "go", "kubernetes", "leadership", "remote", "relocation", "senior", "fintech"]
 # Weighted spread over the pipeline: most opportunities sit early, few reach Offer.
 STAGE_WEIGHTS = [30, 10, 8, 25, 10, 7, 5, 3]
+# One candidate in this many was entered a second time (duplicates to find and merge).
+DUPLICATE_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ def seed(*, seed: int = 42, candidates: int = 300) -> list[Login]:
     hired = ArchiveReason.objects.get(type=ArchiveReasonType.HIRED)
     for _ in range(candidates):
         _candidate(rng, fake, users, postings, stages, reasons, hired)
+    _entered_twice(rng, users, candidates // DUPLICATE_EVERY)
     return logins
 
 
@@ -251,6 +254,23 @@ def _candidate(rng, fake, users, postings, stages, reasons, hired) -> None:
         services.archive(recruiter, opportunity, hired)
     elif roll < 0.15:
         services.archive(recruiter, opportunity, rng.choice(reasons))
+
+
+def _entered_twice(rng: random.Random, users: dict[Role, User], count: int) -> None:
+    """Some people were added a second time by hand (a referral of someone already sourced):
+    the same email under a shortened name, so the demo has duplicates to find and merge."""
+    people = list(Candidate.objects.order_by("name", "created_at")[: count * DUPLICATE_EVERY])
+    for original in rng.sample(people, min(count, len(people))):
+        first, _, last = original.name.partition(" ")
+        services.create_candidate(
+            users[Role.TEAM_MEMBER],
+            name=f"{first[:1]}. {last}",
+            emails=list(original.emails.values_list("email", flat=True)),
+            current_company=original.current_company,
+            sources=["Referral"],
+            origin=Origin.REFERRED,
+            owner=users[Role.TEAM_MEMBER],
+        )
 
 
 def logins_as_dicts(logins: list[Login]) -> list[dict[str, str]]:
