@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hirebridge.hiring import services
 from hirebridge.hiring.models import ArchiveReason, Opportunity
+from hirebridge.linkedin import outbox
 from hirebridge.linkedin.models import OutboxItem, OutboxKind, OutboxStatus
 from tests.factories import PostingFactory, candidate, linkedin_integration
 
@@ -189,3 +190,14 @@ def test_two_changes_to_one_entity_leave_one_pending_row_with_a_new_token(linked
     assert (pending.pk, pending.status) == (first.pk, OutboxStatus.PENDING)
     assert pending.token != first.token
     assert OutboxItem.objects.count() == 2  # the candidate's row and this one
+
+
+def test_an_entity_named_twice_in_one_write_is_one_row(linkedin, tara):
+    """PostgreSQL refuses an upsert that touches a row twice; a merge names some entities twice."""
+    person = candidate(tara, "Ada Lovelace").candidate
+    OutboxItem.objects.all().delete()
+    outbox.changed_many(
+        [(OutboxKind.CANDIDATE, person.pk, None), (OutboxKind.CANDIDATE, person.pk, None)]
+    )
+    rows = OutboxItem.objects.filter(kind=OutboxKind.CANDIDATE, entity_id=str(person.pk))
+    assert rows.count() == 1

@@ -30,17 +30,18 @@ def changed(kind: str, entity_id: object, parent_id: object = "") -> None:
 
 def changed_many(changes: Iterable[Change]) -> None:
     """Record that these entities changed (upserted on kind + id: one pending row each), and
-    ring the worker once the transaction commits."""
+    ring the worker once the transaction commits. An entity named twice is written once (the
+    last parent wins): PostgreSQL refuses an upsert that touches one row twice."""
     now = timezone.now()
+    latest = {
+        (OutboxKind(kind), str(entity_id)): str(parent_id or "")
+        for kind, entity_id, parent_id in changes
+    }
     rows = [
         OutboxItem(
-            kind=OutboxKind(kind),
-            entity_id=str(entity_id),
-            parent_id=str(parent_id or ""),
-            token=uuid.uuid4(),
-            changed_at=now,
+            kind=kind, entity_id=entity_id, parent_id=parent_id, token=uuid.uuid4(), changed_at=now
         )
-        for kind, entity_id, parent_id in changes
+        for (kind, entity_id), parent_id in latest.items()
     ]
     if not rows or not Integration.objects.exists():
         return
