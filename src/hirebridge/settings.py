@@ -55,6 +55,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hirebridge.web.linkedin_settings.may_manage_linkedin",
+                "hirebridge.web.pipeline.may_view_candidates",
             ],
         },
     },

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hirebridge.hiring.models import Candidate
+from hirebridge.hiring.models import Opportunity
 from tests.factories import candidate
 
 # The live server sees only committed data; a flush after each test would take the stages
@@ -16,14 +16,15 @@ pytestmark = [
 ]
 
 
-def test_a_team_member_logs_in_and_lands_on_the_candidates(log_in, tara, ats_url):
+def test_a_team_member_logs_in_and_lands_on_the_pipeline(log_in, tara, ats_url):
     candidate(tara, name="Grace Hopper")
     page = log_in(tara)
-    expect(page).to_have_url(re.compile(r"/candidates/$"))
-    expect(page.get_by_role("heading", name="Candidates")).to_contain_text(
-        str(Candidate.objects.count())
+    expect(page).to_have_url(re.compile(r"/pipeline/$"))
+    expect(page.get_by_role("heading", name="Pipeline")).to_contain_text(
+        str(Opportunity.objects.count())
     )
-    expect(page.get_by_role("cell", name="Grace Hopper")).to_be_visible()
+    expect(page.get_by_role("link", name="New lead 1")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("link", name="Grace Hopper")).to_be_visible()
 
 
 def test_a_wrong_password_is_refused_with_an_explanation(page, tara, ats_url):

@@ -101,6 +101,7 @@ def test_a_recruiter_searches_inmails_and_saves_to_a_job(
     wired.admin("PUT", "settings", json={"inmail_quota_per_seat": INMAIL_QUOTA})
 
     page = log_in(tara)
+    page.get_by_role("link", name="Candidates", exact=True).click()
     page.get_by_role("link", name="LinkedIn Unified Search").click()
     expect(page.get_by_role("heading", name="LinkedIn Unified Search")).to_be_visible()
     frame = sign_in_to_widget(page, f"{seat.first_name} {seat.last_name}")

@@ -379,7 +379,7 @@ def test_a_refused_disconnect_shows_the_duplicates_and_what_to_do_with_them(
 def test_a_connected_candidate_s_profile_plugin_opens_on_request(client, seated, ada, integration):
     connect(ada, integration)
     box = linkedin_box(html_of(open_page(client, seated, ada)))
-    assert 'href="?connect=1#linkedin"' in box
+    assert f'href="{reverse("candidate", args=[ada.pk])}?connect=1#linkedin"' in box
     sheet = html_of(open_page(client, seated, ada, connect="1")).split('class="side-sheet"')[1]
     assert 'data-onunlink="hirebridgeProfileUnlinked"' in sheet
 
@@ -389,6 +389,7 @@ def test_each_tab_pages_fifty_at_a_time(client, tara, alex, ada):
         services.add_note(alex, ada, f"note number {index}")
     first = html_of(open_page(client, tara, ada, tab="notes"))
     assert "note number 50" in first and "note number 0<" not in first
-    assert "Page 1 of 2" in first and 'href="?tab=notes&amp;page=2"' in first
+    page_two = f'href="{reverse("candidate", args=[ada.pk])}?tab=notes&amp;page=2"'
+    assert "Page 1 of 2" in first and page_two in first
     second = html_of(open_page(client, tara, ada, tab="notes", page="2"))
     assert "note number 0<" in second and "note number 50" not in second

@@ -9,9 +9,11 @@ Member meets the person, never another team's candidacy.
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.storage.base import Message as Notice
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -21,8 +23,18 @@ from django.views.decorators.http import require_GET
 from hirebridge.accounts import policy
 from hirebridge.accounts.policy import AnyUser
 from hirebridge.hiring.duplicates import duplicates_of
-from hirebridge.hiring.models import Activity, Candidate, Message, Note, Opportunity
+from hirebridge.hiring.models import (
+    Activity,
+    ArchiveReason,
+    Candidate,
+    Message,
+    Note,
+    Opportunity,
+    Stage,
+)
+from hirebridge.hiring.models.opportunities import ArchiveReasonType
 from hirebridge.linkedin import connections
+from hirebridge.web.candidate_forms import EmailForm, NoteForm
 
 PAGE_SIZE = 50
 TABS = ("overview", "emails", "notes")
@@ -41,31 +53,98 @@ class Thread:
 @login_required
 def page(request: HttpRequest, candidate_id: Any) -> HttpResponse:
     """404 for a candidate the user may not see, so the page never tells that one exists."""
-    candidate = get_object_or_404(
-        policy.visible_candidates(request.user).prefetch_related("emails", "phones", "links"),
-        pk=candidate_id,
-    )
+    candidate = visible_candidate(request, candidate_id)
     tab = request.GET.get("tab", TABS[0])
     if tab not in TABS:
         return HttpResponseBadRequest(f"tab: expected one of {', '.join(TABS)}, got {tab!r}")
+    return render_page(request, candidate, tab, page_number=request.GET.get("page"))
+
+
+def visible_candidate(request: HttpRequest, candidate_id: Any) -> Candidate:
+    return get_object_or_404(
+        policy.visible_candidates(request.user).prefetch_related("emails", "phones", "links"),
+        pk=candidate_id,
+    )
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An action on one opportunity that was refused: its form, errors on the fields."""
+
+    opportunity_id: Any
+    form: forms.Form
+
+
+def render_page(
+    request: HttpRequest,
+    candidate: Candidate,
+    tab: str,
+    *,
+    page_number: str | None = None,
+    note_form: NoteForm | None = None,
+    email_form: EmailForm | None = None,
+    refused: Refused | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page on `tab`; an action that was refused passes its bound form, so the page shows
+    what was typed and the errors beside the fields."""
     records = {"overview": _activities, "emails": _messages, "notes": _notes}[tab]
-    shown = Paginator(records(request.user, candidate), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = Paginator(records(request.user, candidate), PAGE_SIZE).get_page(page_number)
     panel = connections.panel(request.user, candidate)
     notices, refusal = _notices_and_refusal(request, candidate)
+    opportunities = list(_opportunities(request.user, candidate))
+    # Every opportunity listed is one the user sees, so the role alone decides the controls.
+    may_change = policy.can(request.user, policy.Action.CHANGE_OPPORTUNITY)
+    shown_opportunities = policy.visible_opportunities(request.user).filter(candidate=candidate)
     context = {
         "candidate": candidate,
         "tab": tab,
         "tabs": TABS,
         "shown": shown,
         "threads": _threads(shown.object_list) if tab == "emails" else [],
-        "opportunities": _opportunities(request.user, candidate),
+        "opportunities": opportunities,
+        "opportunity_rows": [
+            (opportunity, _errors_on(opportunity, refused)) for opportunity in opportunities
+        ],
         "panel": panel,
         "notices": notices,
         "refusal": refusal,
         "show_widget": panel.widget is not None and request.GET.get("connect") == "1",
         "duplicates": duplicates_of(request.user, candidate),
+        "may_change": may_change,
+        "stage_sections": _stage_sections() if may_change and opportunities else [],
+        "archive_reasons": _archive_reasons() if may_change and opportunities else [],
+        "note_form": note_form or NoteForm(opportunities=shown_opportunities),
+        "email_form": email_form or EmailForm(opportunities=shown_opportunities),
+        "refused": refused,
     }
-    return render(request, "web/candidates/detail.html", context)
+    return render(request, "web/candidates/detail.html", context, status=status)
+
+
+def _errors_on(opportunity: Opportunity, refused: Refused | None) -> dict[str, Any]:
+    """The errors to show beside an opportunity's controls; those not on a field under "all"."""
+    if refused is None or refused.opportunity_id != opportunity.pk:
+        return {}
+    errors = refused.form.errors
+    return {"all": errors.get(NON_FIELD_ERRORS, [])} | {
+        field: listed for field, listed in errors.items() if field != NON_FIELD_ERRORS
+    }
+
+
+def _stage_sections() -> list[tuple[str, list[Stage]]]:
+    """The active stages in pipeline order, grouped by section for the stage control."""
+    sections: dict[str, list[Stage]] = {}
+    for stage in Stage.objects.active():
+        sections.setdefault(stage.get_section_display(), []).append(stage)
+    return list(sections.items())
+
+
+def _archive_reasons() -> list[tuple[str, list[ArchiveReason]]]:
+    """The reasons in use, hired ones first, for the archive control."""
+    groups: dict[str, list[ArchiveReason]] = {label: [] for label in ArchiveReasonType.labels}
+    for reason in ArchiveReason.objects.filter(active=True):
+        groups[reason.get_type_display()].append(reason)
+    return [(label, reasons) for label, reasons in groups.items() if reasons]
 
 
 def _notices_and_refusal(

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from hirebridge.web import (
+    account,
+    candidate_actions,
     candidate_duplicates,
     candidate_page,
     inbound_email,
@@ -9,6 +11,8 @@ from hirebridge.web import (
     linkedin_settings,
     linkedin_sync_settings,
     linkedin_widgets,
+    pipeline,
+    postings,
     views,
 )
 
@@ -16,8 +20,34 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("pipeline/", pipeline.page, name="pipeline"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/<uuid:candidate_id>/", candidate_page.page, name="candidate"),
+    path(
+        "candidates/<uuid:candidate_id>/notes",
+        candidate_actions.add_note,
+        name="candidate-note-add",
+    ),
+    path(
+        "candidates/<uuid:candidate_id>/emails",
+        candidate_actions.send,
+        name="candidate-email-send",
+    ),
+    path(
+        "opportunities/<uuid:opportunity_id>/stage",
+        candidate_actions.move_to_stage,
+        name="opportunity-stage",
+    ),
+    path(
+        "opportunities/<uuid:opportunity_id>/archive",
+        candidate_actions.archive,
+        name="opportunity-archive",
+    ),
+    path(
+        "opportunities/<uuid:opportunity_id>/unarchive",
+        candidate_actions.unarchive,
+        name="opportunity-unarchive",
+    ),
     path(
         "candidates/duplicates/",
         candidate_duplicates.duplicates_list,
@@ -50,6 +80,13 @@ urlpatterns = [
     ),
     path("candidates/linkedin-search/", linkedin_widgets.unified_search, name="linkedin-search"),
     path("candidates/recommendations/", linkedin_widgets.recommendations, name="recommendations"),
+    path("postings/", postings.postings_list, name="postings"),
+    path("postings/new/", postings.posting_create, name="posting-create"),
+    path("postings/<uuid:posting_id>/", postings.posting_detail, name="posting"),
+    path("postings/<uuid:posting_id>/edit/", postings.posting_edit, name="posting-edit"),
+    path("account/api-keys/", account.api_keys, name="api-keys"),
+    path("account/api-keys/create", account.api_key_create, name="api-key-create"),
+    path("account/api-keys/<uuid:key_id>/revoke", account.api_key_revoke, name="api-key-revoke"),
     path("inbound/email", inbound_email.receive, name="inbound-email"),
     path("settings/integrations/linkedin/", linkedin_settings.page, name="linkedin-settings"),
     path(

@@ -13,9 +13,9 @@ PAGE_SIZE = 50
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a login lands: the candidates, or a word on why a role has none to see."""
+    """Where a login lands: the pipeline, or a word on why a role has no candidates to see."""
     if policy.can(request.user, policy.Action.VIEW_CANDIDATES):
-        return redirect("candidates")
+        return redirect("pipeline")
     return render(request, "web/home.html")
 
 
