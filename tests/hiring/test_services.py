@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from hirebridge.hiring import services
 from hirebridge.hiring.models import Activity, ArchiveReason, Note, Opportunity, StageChange
-from hirebridge.hiring.models.records import Verb
+from hirebridge.hiring.models.records import RecordSource, Verb
 from tests.factories import PostingFactory, candidate
 
 
@@ -140,6 +140,21 @@ def test_an_empty_note_is_refused(tara, posting):
     with pytest.raises(services.PipelineError) as error:
         services.add_note(tara, candidate(tara, posting=posting).candidate, "  \n")
     assert error.value.field == "body"
+
+
+def test_a_note_written_here_is_bounded_but_one_from_linkedin_is_kept_whole(tara, posting):
+    ada = candidate(tara, posting=posting).candidate
+    long = "x" * (services.NOTE_MAX_CHARS + 1)
+    with pytest.raises(services.PipelineError, match="at most 20,000") as error:
+        services.add_note(tara, ada, long)
+    assert error.value.field == "body"
+    note, _ = services.add_note(
+        services.AUTOMATIC, ada, long, source=RecordSource.LINKEDIN, external_id="n1"
+    )
+    assert len(note.body) == services.NOTE_MAX_CHARS + 1
+    mine, _ = services.add_note(tara, ada, "short")
+    with pytest.raises(services.PipelineError, match="at most"):
+        services.edit_note(tara, mine, long)
 
 
 def test_logging_a_message_is_idempotent_and_counts_as_an_interaction(tara, posting):

@@ -50,6 +50,8 @@ from hirebridge.linkedin.outbound import access
 
 log = logging.getLogger("hirebridge.hiring")
 
+NOTE_MAX_CHARS = 20_000
+
 L = TypeVar("L", bound=Label)
 PHONE_MAX = CandidatePhone._meta.get_field("value").max_length or 64
 
@@ -688,6 +690,18 @@ def delete_external_note(actor: Actor, source: str, external_id: str) -> bool:
     return True
 
 
+def _note_body(body: str, *, written_here: bool) -> None:
+    """A note says something; one written here (UI, API) is also bounded. A note from LinkedIn
+    is kept whole: it is LinkedIn's record, and refusing it would stall the import."""
+    if not body.strip():
+        raise PipelineError("body: a note cannot be empty", field="body")
+    if written_here and len(body) > NOTE_MAX_CHARS:
+        raise PipelineError(
+            f"body: a note holds at most {NOTE_MAX_CHARS:,} characters (got {len(body):,})",
+            field="body",
+        )
+
+
 @transaction.atomic
 def add_note(
     actor: Actor,
@@ -704,8 +718,7 @@ def add_note(
 
     Returns the note and whether it was created.
     """
-    if not body.strip():
-        raise PipelineError("body: a note cannot be empty", field="body")
+    _note_body(body, written_here=source == RecordSource.ATS)
     _no_nul(body=body, external_author=external_author)
     if opportunity is not None and opportunity.candidate_id != candidate.id:
         raise PipelineError("opportunity: belongs to another candidate", field="opportunity")
@@ -745,8 +758,7 @@ def _own_note(note: Note) -> Note:
 @transaction.atomic
 def edit_note(actor: Actor, note: Note, body: str) -> bool:
     """Replace a note's text; False when it is the same."""
-    if not body.strip():
-        raise PipelineError("body: a note cannot be empty", field="body")
+    _note_body(body, written_here=True)
     _no_nul(body=body)
     current = _own_note(note)
     if current.body == body:

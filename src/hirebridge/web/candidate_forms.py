@@ -10,9 +10,7 @@ from django.db.models import QuerySet
 
 from hirebridge.hiring.email import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
 from hirebridge.hiring.models import ArchiveReason, Opportunity
-from hirebridge.hiring.services import PipelineError
-
-NOTE_MAX_CHARS = 20_000
+from hirebridge.hiring.services import NOTE_MAX_CHARS, PipelineError
 
 
 class ChoiceById(forms.ModelChoiceField):
