@@ -44,3 +44,18 @@ def huey_settings(url: str, *, name: str = "hirebridge") -> dict[str, object]:
     raise ImproperlyConfigured(
         f"HUEY_URL {url!r} has scheme {parts.scheme!r}; use sqlite:///FILE or redis://HOST:PORT/DB"
     )
+
+
+def cache_settings(huey_url: str, *, redis_db: int) -> dict[str, dict[str, object]]:
+    """Django's CACHES: the Redis server of a redis:// HUEY_URL (in database `redis_db`, apart
+    from the queue), else a local-memory cache private to each process."""
+    parts = urlsplit(huey_url)
+    if parts.scheme in {"redis", "rediss"}:
+        location = parts._replace(path=f"/{redis_db}").geturl()
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": location,
+            }
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

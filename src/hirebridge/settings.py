@@ -23,11 +23,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # /v1/docs serves Swagger UI from django-ninja's own static files, never from a CDN.
+    "ninja",
     "hirebridge",
     "hirebridge.accounts",
     "hirebridge.hiring",
     "hirebridge.linkedin",
     "hirebridge.web",
+    "hirebridge.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hirebridge.web.linkedin_settings.may_manage_linkedin",
                 "hirebridge.web.pipeline.may_view_candidates",
+                "hirebridge.web.webhook_settings.may_manage_webhooks",
             ],
         },
     },
@@ -78,6 +82,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
+# Rows that post_migrate re-creates after every flush: a test with serialized_rollback restores
+# the rest and would otherwise collide with them.
+TEST_NON_SERIALIZED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
+
 HUEY = config.huey_settings(
     env.str("HUEY_URL", default=f"sqlite:///{DATA_DIR / 'queue.sqlite3'}"),
     name=env.str("HUEY_NAME", default="hirebridge"),
@@ -90,6 +98,16 @@ HUEY["consumer"] = {
     # into an idle queue is picked up within a second, not Huey's default ten.
     "max_delay": 1.0,
 }
+
+# Django's cache holds the API's rate-limit buckets: shared in Redis when the queue is on Redis
+# (same server, database API_CACHE_REDIS_DB), else in each process's memory, so that with several
+# web processes and no Redis the limit is per process.
+CACHES = config.cache_settings(
+    env.str("HUEY_URL", default=""), redis_db=env.int("API_CACHE_REDIS_DB", default=1)
+)
+# The REST API's token bucket per key, as Lever's: steady requests per second, and the burst.
+API_RATE_PER_SECOND = env.float("API_RATE_PER_SECOND", default=10.0)
+API_RATE_BURST = env.int("API_RATE_BURST", default=20)
 
 # LinkedIn: production hosts by default; the demo points these at the sandbox.
 LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.com")
@@ -115,6 +133,10 @@ LINKEDIN_PARTNER_CLIENT_SECRET = env.str("LINKEDIN_PARTNER_CLIENT_SECRET", defau
 LINKEDIN_INSTANCE_ID = env.str("LINKEDIN_INSTANCE_ID", default="hirebridge")
 # Where LinkedIn reaches this ATS: the base of the CALLBACK_URL registered for pushes.
 HIREBRIDGE_PUBLIC_URL = env.str("HIREBRIDGE_PUBLIC_URL", default="http://127.0.0.1:8000")
+
+# Outgoing webhooks go only to public hosts; the demo and tests, whose receivers listen on
+# loopback, allow private and loopback targets.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 
 # Email to candidates: SMTP by default, one file per email in EMAIL_FILE_PATH when set (the demo).
 # Replies reach POST /inbound/email from a mail relay that sends INBOUND_EMAIL_TOKEN; unset, that

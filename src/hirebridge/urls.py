@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from hirebridge.api import api
 from hirebridge.web import health
 
 admin.site.site_header = "hirebridge administration"
@@ -10,6 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("v1/", api.urls),
     path("linkedin/", include("hirebridge.linkedin.urls")),
     path("", include("hirebridge.web.urls")),
 ]

@@ -27,6 +27,7 @@ from hirebridge.hiring.models.records import RecordSource, Verb
 from hirebridge.hiring.services import PipelineError, linkedin_changes
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.models import ClosedProfile, ProfileConnection
+from hirebridge.webhooks import events as webhook_events
 
 PROFILE_FIELDS = ("headline", "location", "current_company", "current_title")
 
@@ -57,7 +58,7 @@ def merge(actor: User, survivor: Candidate, other: Candidate) -> Candidate:
     # What LinkedIn held of the duplicate: the person and each application, read before moving.
     changes = linkedin_changes(gone)
     moved: Counter[str] = Counter()
-    _move_opportunities(keep, gone, moved)
+    _move_opportunities(actor, keep, gone, moved)
     moved_notes = list(Note.objects.filter(candidate=gone, source=RecordSource.ATS))
     moved["notes"] += Note.objects.filter(candidate=gone).update(candidate=keep)
     moved["messages"] += Message.objects.filter(candidate=gone).update(candidate=keep)
@@ -81,6 +82,7 @@ def merge(actor: User, survivor: Candidate, other: Candidate) -> Candidate:
     if dropped_member:
         detail["dropped_member"] = dropped_member
     Activity.objects.create(candidate=keep, actor=actor, verb=Verb.MERGED, detail=detail)
+    webhook_events.contact_updated(keep)
     gone.delete()
     for note in Note.objects.filter(pk__in=[n.pk for n in moved_notes]).select_related(
         "opportunity"
@@ -91,7 +93,7 @@ def merge(actor: User, survivor: Candidate, other: Candidate) -> Candidate:
     return keep
 
 
-def _move_opportunities(keep: Candidate, gone: Candidate, moved: Counter[str]) -> None:
+def _move_opportunities(actor: User, keep: Candidate, gone: Candidate, moved: Counter[str]) -> None:
     """Re-point each candidacy; one that would be a second active one on its posting (or a
     second active general one) is folded into the kept candidate's."""
     active_general = keep.opportunities.active().filter(posting__isnull=True).first()
@@ -112,12 +114,13 @@ def _move_opportunities(keep: Candidate, gone: Candidate, moved: Counter[str]) -
             )
             moved["opportunities"] += 1
         else:
-            _fold(opportunity, into=twin)
+            _fold(opportunity, into=twin, actor=actor)
             moved["folded_opportunities"] += 1
 
 
-def _fold(opportunity: Opportunity, *, into: Opportunity) -> None:
-    """Give `into` the whole history of `opportunity`, then delete `opportunity`."""
+def _fold(opportunity: Opportunity, *, into: Opportunity, actor: User) -> None:
+    """Give `into` the whole history of `opportunity`, then delete `opportunity` (webhook
+    receivers hear of it as a deleted candidacy)."""
     for model in (Note, Message, Activity):
         model._default_manager.filter(opportunity=opportunity).update(opportunity=into)
     StageChange.objects.filter(opportunity=opportunity).update(opportunity=into)
@@ -129,6 +132,7 @@ def _fold(opportunity: Opportunity, *, into: Opportunity) -> None:
         last_interaction_at=max(into.last_interaction_at, opportunity.last_interaction_at),
         updated_at=timezone.now(),
     )
+    webhook_events.opportunity_deleted(opportunity, actor)
     opportunity.delete()
 
 

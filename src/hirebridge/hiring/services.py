@@ -47,6 +47,7 @@ from hirebridge.hiring.models.stages import LEAD_NEW
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.models import OutboxKind, ProfileConnection
 from hirebridge.linkedin.outbound import access
+from hirebridge.webhooks import events as webhook_events
 
 log = logging.getLogger("hirebridge.hiring")
 
@@ -299,6 +300,7 @@ def _open(
         changed_by=_user(actor),
         changed_at=now,
     )
+    webhook_events.application_created(opportunity)
     return opportunity
 
 
@@ -355,6 +357,7 @@ def create_candidate(
         [CandidateLink(candidate=candidate, url=u) for u in clean_links]
     )
     candidate.tags.set(_labels(Tag, tags))
+    webhook_events.contact_created(candidate)
     opportunity = _open(
         actor,
         candidate,
@@ -413,6 +416,7 @@ def update_candidate(
         setattr(current, field, cleaned[field])
     current.save(update_fields=[*changed, "updated_at"])
     _record(actor, current, Verb.CANDIDATE_UPDATED, fields=changed)
+    webhook_events.contact_updated(current)
     outbox.changed_many(_candidate_changes(current))
     candidate.refresh_from_db()
     return changed
@@ -427,6 +431,7 @@ def delete_candidate(actor: Actor, candidate: Candidate) -> None:
     outbox.changed_many(_candidate_changes(candidate))
     primary = ProfileConnection.objects.filter(candidate=candidate, primary=True).first()
     log.info("candidate %s deleted by %r", candidate.pk, actor)
+    webhook_events.candidate_deleted(candidate, _user(actor))
     candidate.delete()
     if primary is not None:
         ProfileConnection.objects.promote_next(primary.integration_id, primary.person_urn)
@@ -515,6 +520,7 @@ def move_to_stage(actor: Actor, opportunity: Opportunity, stage_id: str) -> bool
     Opportunity.objects.filter(pk=current.pk).update(
         stage=target, last_advanced_at=now, updated_at=now
     )
+    webhook_events.stage_changed(current, current.stage_id, target.id)
     outbox.changed_many(_application_change(current))
     opportunity.refresh_from_db()
     return True
@@ -532,6 +538,7 @@ def archive(actor: Actor, opportunity: Opportunity, reason: ArchiveReason) -> No
     Opportunity.objects.filter(pk=current.pk).update(
         archive_reason=reason, archived_at=now, updated_at=now
     )
+    webhook_events.archive_changed(current, archived_at=now, reason=reason)
     _record(
         actor,
         current.candidate,
@@ -558,9 +565,67 @@ def unarchive(actor: Actor, opportunity: Opportunity) -> None:
     Opportunity.objects.filter(pk=current.pk).update(
         archive_reason=None, archived_at=None, updated_at=timezone.now()
     )
+    webhook_events.archive_changed(current, archived_at=None, reason=None)
     _record(actor, current.candidate, Verb.UNARCHIVED, current, stage=current.stage.text)
     outbox.changed_many(_application_change(current))
     opportunity.refresh_from_db()
+
+
+def _relabel(
+    actor: Actor, opportunity: Opportunity, model: type[L], texts: Sequence[str], *, add: bool
+) -> list[str]:
+    """Add or remove the opportunity's tags or sources (created on first use, as in Lever);
+    returns the texts that changed, so repeating a request changes nothing."""
+    field = f"{model.__name__.lower()}s"
+    _no_nul(**{field: "".join(texts)})
+    current = _locked(opportunity)
+    related = getattr(current, field)
+    held = {label.text for label in related.all()}
+    if add:
+        labels = [label for label in _labels(model, texts) if label.text not in held]
+        related.add(*labels)
+        if model is Source:  # the person keeps every source that ever brought them
+            current.candidate.sources.add(*[label.pk for label in labels])
+    else:
+        wanted = {text.strip() for text in texts}
+        labels = [label for label in related.all() if label.text in wanted]
+        related.remove(*labels)
+    changed = sorted(label.text for label in labels)
+    if not changed:
+        return []
+    Opportunity.objects.filter(pk=current.pk).update(updated_at=timezone.now())
+    _record(
+        actor,
+        current.candidate,
+        Verb.CANDIDATE_UPDATED,
+        current,
+        fields=[field],
+        **{"added" if add else "removed": changed},
+    )
+    if model is Source:  # LinkedIn's application carries its source
+        outbox.changed_many(_application_change(current))
+    opportunity.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def add_tags(actor: Actor, opportunity: Opportunity, tags: Sequence[str]) -> list[str]:
+    return _relabel(actor, opportunity, Tag, tags, add=True)
+
+
+@transaction.atomic
+def remove_tags(actor: Actor, opportunity: Opportunity, tags: Sequence[str]) -> list[str]:
+    return _relabel(actor, opportunity, Tag, tags, add=False)
+
+
+@transaction.atomic
+def add_sources(actor: Actor, opportunity: Opportunity, sources: Sequence[str]) -> list[str]:
+    return _relabel(actor, opportunity, Source, sources, add=True)
+
+
+@transaction.atomic
+def remove_sources(actor: Actor, opportunity: Opportunity, sources: Sequence[str]) -> list[str]:
+    return _relabel(actor, opportunity, Source, sources, add=False)
 
 
 @transaction.atomic
@@ -638,6 +703,7 @@ def forget_linkedin_data(actor: Actor, candidate: Candidate) -> dict[str, int]:
     # Modified even with nothing removed: LinkedIn's copy loses its member link with it.
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
     _record(actor, candidate, Verb.LINKEDIN_DATA_REMOVED, **removed)
+    webhook_events.contact_updated(candidate)
     outbox.changed_many(_candidate_changes(candidate))
     return removed
 
@@ -646,6 +712,7 @@ def _contact_changed(actor: Actor, candidate: Candidate, verb: str, **detail: li
     """The candidate was modified (LinkedIn compares modification times) and LinkedIn hears."""
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
     _record(actor, candidate, verb, **detail)
+    webhook_events.contact_updated(candidate)
     outbox.changed_many(_candidate_changes(candidate))
 
 

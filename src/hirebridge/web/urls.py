@@ -14,6 +14,7 @@ from hirebridge.web import (
     pipeline,
     postings,
     views,
+    webhook_settings,
 )
 
 urlpatterns = [
@@ -88,6 +89,14 @@ urlpatterns = [
     path("account/api-keys/create", account.api_key_create, name="api-key-create"),
     path("account/api-keys/<uuid:key_id>/revoke", account.api_key_revoke, name="api-key-revoke"),
     path("inbound/email", inbound_email.receive, name="inbound-email"),
+    path("settings/webhooks/", webhook_settings.page, name="webhook-settings"),
+    path("settings/webhooks/create", webhook_settings.create, name="webhook-create"),
+    path(
+        "settings/webhooks/<uuid:webhook_id>/delete", webhook_settings.delete, name="webhook-delete"
+    ),
+    path(
+        "settings/webhooks/<uuid:webhook_id>/verify", webhook_settings.verify, name="webhook-verify"
+    ),
     path("settings/integrations/linkedin/", linkedin_settings.page, name="linkedin-settings"),
     path(
         "settings/integrations/linkedin/credentials",

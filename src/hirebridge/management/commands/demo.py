@@ -64,6 +64,8 @@ class Command(BaseCommand):
             "LINKEDIN_POLL_SECONDS": str(poll_seconds),
             "HIREBRIDGE_PUBLIC_URL": url.rstrip("/"),
             "EMAIL_FILE_PATH": str(data_dir / "mail"),
+            # Webhook receivers tried out beside the demo listen on this machine.
+            "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
         }
         demo_file = data_dir / "demo.json"
 

@@ -1,0 +1,20 @@
+"""Looking one object up by the id in a URL, among those the key may see."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from hirebridge.api.errors import not_found
+
+
+def get_visible(queryset: QuerySet[Any], pk: str, what: str) -> Any:
+    """The object, or 404 "<What> was not found" — also when it exists but is not visible, so a
+    key never learns that an object it may not see exists."""
+    try:
+        found = queryset.filter(pk=pk).first()
+    except (ValidationError, ValueError):  # not even a well-formed id
+        found = None
+    if found is None:
+        raise not_found(what)
+    return found
