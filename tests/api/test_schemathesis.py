@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import (
@@ -28,7 +30,6 @@ from tests.factories import PostingFactory, candidate
 
 schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", application)
 
-# The webhook operations declare their replies in their own module.
 # Path parameter name -> ids of seeded objects; filled per test by `seeded`.
 SEEDED_IDS: dict[str, list[str]] = {}
 # Body field -> values the API accepts, so that writes get past validation too.
@@ -67,6 +68,18 @@ def flatmap_body(context: Any, body: Any) -> Any:
         return accepted
 
     return st.one_of(st.just(body), st.integers(min_value=0, max_value=7).map(with_accepted_values))
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_across_requests():
+    """The calls run in-process inside the test's transaction. Django closes a connection that is
+    not in autocommit at the end of a request (PostgreSQL then loses the transaction); its own
+    test client unhooks that for the same reason."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
