@@ -6,6 +6,7 @@ opportunity they may not see is answered 404, one they may see but not change 40
 """
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -324,6 +325,22 @@ def create_opportunity(
     return Status(201, _reply(request, opportunity, expand))
 
 
+def _change(
+    request: HttpRequest,
+    opportunity_id: str,
+    perform_as: str | None,
+    change: Callable[..., object],
+    *args: object,
+) -> dict[str, Any]:
+    """What every write on one opportunity does: check `expand` before writing anything, act as
+    the acting user on an opportunity they may change, answer with the opportunity as it is now."""
+    expand = _expand(request)
+    actor = params.acting_user(request, perform_as)
+    opportunity = changeable_opportunity(actor, opportunity_id)
+    change(actor, opportunity, *args)
+    return _reply(request, opportunity, expand)
+
+
 @router.put(
     "/{opportunity_id}/stage",
     response=CHANGED,
@@ -335,11 +352,13 @@ def change_stage(
     payload: StageIn,
     perform_as: str | None = PERFORM_AS,
 ) -> dict[str, Any]:
-    expand = _expand(request)
-    actor = params.acting_user(request, perform_as)
-    opportunity = changeable_opportunity(actor, opportunity_id)
-    services.move_to_stage(actor, opportunity, payload.stage)
-    return _reply(request, opportunity, expand)
+    return _change(
+        request,
+        opportunity_id,
+        perform_as,
+        services.move_to_stage,
+        payload.stage,
+    )
 
 
 def _archive_reason(reason_id: str) -> ArchiveReason:
@@ -363,14 +382,14 @@ def change_archived(
     payload: ArchivedIn,
     perform_as: str | None = PERFORM_AS,
 ) -> dict[str, Any]:
-    expand = _expand(request)
-    actor = params.acting_user(request, perform_as)
-    opportunity = changeable_opportunity(actor, opportunity_id)
-    if payload.reason is None:
-        services.unarchive(actor, opportunity)
-    else:
-        services.archive(actor, opportunity, _archive_reason(payload.reason))
-    return _reply(request, opportunity, expand)
+
+    def archive_or_unarchive(actor: User, opportunity: Opportunity) -> None:
+        if payload.reason is None:
+            services.unarchive(actor, opportunity)
+        else:
+            services.archive(actor, opportunity, _archive_reason(payload.reason))
+
+    return _change(request, opportunity_id, perform_as, archive_or_unarchive)
 
 
 @router.post(
@@ -384,11 +403,13 @@ def add_tags(
     payload: TagsIn,
     perform_as: str | None = PERFORM_AS,
 ) -> dict[str, Any]:
-    expand = _expand(request)
-    actor = params.acting_user(request, perform_as)
-    opportunity = changeable_opportunity(actor, opportunity_id)
-    services.add_tags(actor, opportunity, payload.tags)
-    return _reply(request, opportunity, expand)
+    return _change(
+        request,
+        opportunity_id,
+        perform_as,
+        services.add_tags,
+        payload.tags,
+    )
 
 
 @router.post(
@@ -402,11 +423,13 @@ def remove_tags(
     payload: TagsIn,
     perform_as: str | None = PERFORM_AS,
 ) -> dict[str, Any]:
-    expand = _expand(request)
-    actor = params.acting_user(request, perform_as)
-    opportunity = changeable_opportunity(actor, opportunity_id)
-    services.remove_tags(actor, opportunity, payload.tags)
-    return _reply(request, opportunity, expand)
+    return _change(
+        request,
+        opportunity_id,
+        perform_as,
+        services.remove_tags,
+        payload.tags,
+    )
 
 
 @router.post(
@@ -420,11 +443,13 @@ def add_sources(
     payload: SourcesIn,
     perform_as: str | None = PERFORM_AS,
 ) -> dict[str, Any]:
-    expand = _expand(request)
-    actor = params.acting_user(request, perform_as)
-    opportunity = changeable_opportunity(actor, opportunity_id)
-    services.add_sources(actor, opportunity, payload.sources)
-    return _reply(request, opportunity, expand)
+    return _change(
+        request,
+        opportunity_id,
+        perform_as,
+        services.add_sources,
+        payload.sources,
+    )
 
 
 @router.post(
@@ -438,11 +463,13 @@ def remove_sources(
     payload: SourcesIn,
     perform_as: str | None = PERFORM_AS,
 ) -> dict[str, Any]:
-    expand = _expand(request)
-    actor = params.acting_user(request, perform_as)
-    opportunity = changeable_opportunity(actor, opportunity_id)
-    services.remove_sources(actor, opportunity, payload.sources)
-    return _reply(request, opportunity, expand)
+    return _change(
+        request,
+        opportunity_id,
+        perform_as,
+        services.remove_sources,
+        payload.sources,
+    )
 
 
 @router.get(

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from hirebridge.accounts import policy
 from hirebridge.accounts.policy import AnyUser
 from hirebridge.hiring.models import Candidate, CandidateEmail, CandidateLink, CandidatePhone
+from hirebridge.hiring.models.candidates import is_linkedin_profile, link_identity
 from hirebridge.linkedin.models import ProfileConnection
 
 MAX_DUPLICATES = 20
@@ -32,16 +33,6 @@ class Duplicate:
     candidate: Candidate
     reasons: list[str]
     strong: bool
-
-
-def link_identity(url: str) -> str:
-    """A URL without scheme, `www.`, trailing slash or case: one profile, however written."""
-    bare = url.strip().lower().split("://", 1)[-1].removeprefix("www.")
-    return bare.rstrip("/")
-
-
-def is_linkedin_profile(url: str) -> bool:
-    return "linkedin.com/in/" in url.lower()
 
 
 def link_spellings(url: str) -> set[str]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hirebridge.accounts import policy
 from hirebridge.accounts.models import User
-from hirebridge.hiring.duplicates import link_identity, phone_key
+from hirebridge.hiring.duplicates import phone_key
 from hirebridge.hiring.models import (
     Activity,
     Candidate,
@@ -23,6 +23,7 @@ from hirebridge.hiring.models import (
     Opportunity,
     StageChange,
 )
+from hirebridge.hiring.models.candidates import link_identity
 from hirebridge.hiring.models.records import RecordSource, Verb
 from hirebridge.hiring.services import PipelineError, linkedin_changes
 from hirebridge.linkedin import outbox

@@ -38,7 +38,7 @@ from hirebridge.hiring.models import (
     StageChange,
     Tag,
 )
-from hirebridge.hiring.models.candidates import Origin, PhoneType, normalize_email
+from hirebridge.hiring.models.candidates import Origin, PhoneType, link_identity, normalize_email
 from hirebridge.hiring.models.labels import Label
 from hirebridge.hiring.models.opportunities import ArchiveReasonType
 from hirebridge.hiring.models.postings import Commitment, PostingState
@@ -643,8 +643,8 @@ def add_contact_details(
     new_emails = [e for e in _clean_emails(emails) if e not in known_emails]
     known_phones = set(candidate.phones.values_list("value", flat=True))
     new_phones = [p for p in _clean_phones(phones) if p.value not in known_phones]
-    known_links = {_link_identity(url) for url in candidate.links.values_list("url", flat=True)}
-    new_links = [u for u in _clean_links(links) if _link_identity(u) not in known_links]
+    known_links = {link_identity(url) for url in candidate.links.values_list("url", flat=True)}
+    new_links = [u for u in _clean_links(links) if link_identity(u) not in known_links]
     CandidateEmail.objects.bulk_create(
         [CandidateEmail(candidate=candidate, email=e) for e in new_emails]
     )
@@ -673,10 +673,10 @@ def remove_contact_details(
     returns what was removed, so a value the candidate lacks is no error."""
     unwanted_emails = {normalize_email(e) for e in emails}
     unwanted_phones = {p.strip() for p in phones}
-    unwanted_links = {_link_identity(u) for u in links}
+    unwanted_links = {link_identity(u) for u in links}
     email_rows = [r for r in candidate.emails.all() if r.email in unwanted_emails]
     phone_rows = [r for r in candidate.phones.all() if r.value in unwanted_phones]
-    link_rows = [r for r in candidate.links.all() if _link_identity(r.url) in unwanted_links]
+    link_rows = [r for r in candidate.links.all() if link_identity(r.url) in unwanted_links]
     CandidateEmail.objects.filter(pk__in=[r.pk for r in email_rows]).delete()
     CandidatePhone.objects.filter(pk__in=[r.pk for r in phone_rows]).delete()
     CandidateLink.objects.filter(pk__in=[r.pk for r in link_rows]).delete()
@@ -714,11 +714,6 @@ def _contact_changed(actor: Actor, candidate: Candidate, verb: str, **detail: li
     _record(actor, candidate, verb, **detail)
     webhook_events.contact_updated(candidate)
     outbox.changed_many(_candidate_changes(candidate))
-
-
-def _link_identity(url: str) -> str:
-    bare = url.strip().lower().split("://", 1)[-1].removeprefix("www.")
-    return bare.rstrip("/")
 
 
 @transaction.atomic

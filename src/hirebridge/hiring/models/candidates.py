@@ -66,6 +66,16 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def link_identity(url: str) -> str:
+    """A URL without scheme, `www.`, trailing slash or case: one profile, however written."""
+    bare = url.strip().lower().split("://", 1)[-1].removeprefix("www.")
+    return bare.rstrip("/")
+
+
+def is_linkedin_profile(url: str) -> bool:
+    return "linkedin.com/in/" in url.lower()
+
+
 class CandidateEmail(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="emails")
     email = models.EmailField(max_length=254, db_index=True, help_text="Stored lower-cased")
@@ -119,4 +129,4 @@ class CandidateLink(models.Model):
 
     @property
     def is_linkedin_profile(self) -> bool:
-        return "linkedin.com/in/" in self.url.lower()
+        return is_linkedin_profile(self.url)
