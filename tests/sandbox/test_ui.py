@@ -6,25 +6,18 @@ import re
 
 import pytest
 
-from sandbox import jobs, records, restli, state
+from sandbox import jobs, records, state
 from tests.sandbox.conftest import ORG
+from tests.sandbox.widget_pages import (
+    open_jobs_to_all_users,
+    rows,
+    sandbox_of,
+    secure_job,
+    write,
+)
 
 RITA, SOURAV = 5000001, 5000002
 MEMBER = 100
-
-
-def sandbox_of(tenant):
-    return tenant.client.app.state.sandbox
-
-
-def rows(tenant, sql, *params):
-    with sandbox_of(tenant).db.reading() as conn:
-        return [dict(r) for r in conn.execute(sql, params)]
-
-
-def write(tenant, sql, *params):
-    with sandbox_of(tenant).db.transaction() as conn:
-        conn.execute(sql, params)
 
 
 def settings(tenant, **patch):
@@ -69,46 +62,6 @@ def sync_job(tenant, job_id, title):
             },
             tenant.clock.current,
             parent=ORG,
-        )
-
-
-def open_jobs_to_all_users(tenant):
-    integration = restli.complex_key(
-        integrationContext=ORG,
-        integrationType="ONE_CLICK_EXPORT",
-        tenantType="RECRUITER",
-        dataProvider="ATS",
-    )
-    write(
-        tenant,
-        "INSERT INTO configurations(client_id, integration_key, name, value) "
-        "VALUES (?, ?, 'JOB_POSTING_VIEWERS', 'ALL_PRODUCT_USERS')",
-        tenant.info["customer_app"]["client_id"],
-        restli.canonical(integration),
-    )
-
-
-def secure_job(tenant, job_id, group, person):
-    """An ACL group on the job with one assignee."""
-    client_id = tenant.info["customer_app"]["client_id"]
-    with sandbox_of(tenant).db.transaction() as conn:
-        records.put(
-            conn,
-            client_id,
-            jobs.ACLS,
-            f"{group}:{job_id}",
-            {"atsEntityAclId": group},
-            tenant.clock.current,
-            parent=jobs.acl_parent(ORG, job_id),
-        )
-        records.put(
-            conn,
-            client_id,
-            jobs.ASSIGNEES,
-            f"{group}:{person}",
-            {"atsEntityAclId": group},
-            tenant.clock.current,
-            parent=jobs.assignee_parent(person, ORG),
         )
 
 
