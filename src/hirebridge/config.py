@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 # Keys that appear in docs and examples; a server that runs on one of them is not secret.
-EXAMPLE_SECRET_KEYS = frozenset({"", "change-me", "changeme", "secret", "insecure", "example"})
+EXAMPLE_SECRET_KEYS = frozenset({"", "changeme", "secret", "insecure", "example"})
+# How placeholders begin (.env.example's are long enough to look real): refused all the same.
+PLACEHOLDER_PREFIX = "change-me"
 
 
 def secret_key(value: str | None, data_dir: Path, *, debug: bool) -> str:
@@ -17,7 +19,9 @@ def secret_key(value: str | None, data_dir: Path, *, debug: bool) -> str:
     sessions, signed tokens and keys derived from it valid.
     """
     if value is not None:
-        if not debug and (value.lower() in EXAMPLE_SECRET_KEYS or len(value) < 32):
+        lowered = value.lower()
+        example = lowered in EXAMPLE_SECRET_KEYS or lowered.startswith(PLACEHOLDER_PREFIX)
+        if not debug and (example or len(value) < 32):
             raise ImproperlyConfigured(
                 "SECRET_KEY is an example value or shorter than 32 characters; "
                 "set a long random one (or unset it to have one generated in DATA_DIR)"

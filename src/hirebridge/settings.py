@@ -13,6 +13,9 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = config.secret_key(env.str("SECRET_KEY", default=None), DATA_DIR, debug=DEBUG)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Keys retired by a rotation that still verify sessions and signatures, and still decrypt the
+# secrets stored at rest (linkedin/secrets.py), until those are written again under SECRET_KEY.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +37,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes are answered before the host check and the redirect to HTTPS (see health.py).
+    "hirebridge.web.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +127,8 @@ LINKEDIN_CLOSED_PROFILES_HOURS = env.int("LINKEDIN_CLOSED_PROFILES_HOURS", defau
 # how long a drainer's lease lasts before another may take over from a dead one, and how long
 # after submission a job's task is first checked (LinkedIn: at least 5 minutes).
 LINKEDIN_RECORDS_PER_MINUTE = env.int("LINKEDIN_RECORDS_PER_MINUTE", default=10_000)
+# Records per batch call of the outbound sync: LinkedIn's maximum, 100, unless set lower.
+LINKEDIN_BATCH_SIZE = env.int("LINKEDIN_BATCH_SIZE", default=100)
 LINKEDIN_SYNC_LEASE_SECONDS = env.int("LINKEDIN_SYNC_LEASE_SECONDS", default=300)
 LINKEDIN_JOB_TASK_CHECK_SECONDS = env.int("LINKEDIN_JOB_TASK_CHECK_SECONDS", default=300)
 # The hosting partner's parent application, which provisions this installation's customer
@@ -181,10 +188,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("HTTPS", default=False):
     SECURE_SSL_REDIRECT = True
+    # __Host-: browsers keep the cookie only if it is Secure, for "/" and for this host alone.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading commits the whole registrable domain to HTTPS in browsers for good, so the
+    # domain's owner opts in; until then Django's reminder (W021) is a choice, not a fault.
+    SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a proxy that terminates TLS every request arrives over plain HTTP; the proxy's
+# X-Forwarded-Proto says what the browser used. Believe it only when that proxy is the sole way
+# in: a client that reached gunicorn directly could send the header itself.
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -192,14 +211,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# collectstatic target for deployments that serve static files elsewhere; whitenoise serves
-# them straight from the apps otherwise.
+# collectstatic's target (the Docker image collects at build time); when set, whitenoise serves
+# the collected, pre-compressed files from there, else straight from the apps.
 STATIC_ROOT = env.str("STATIC_ROOT", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Files found in the apps would shadow the collected, compressed copies.
+WHITENOISE_USE_FINDERS = not STATIC_ROOT
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

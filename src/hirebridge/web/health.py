@@ -1,7 +1,9 @@
-"""Liveness and readiness probes for load balancers and the demo launcher."""
+"""Liveness and readiness probes for load balancers, container health checks and the demo."""
+
+from collections.abc import Callable
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from huey.contrib.djhuey import HUEY
 
@@ -29,3 +31,22 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
     )
+
+
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz}
+
+
+class ProbeMiddleware:
+    """Answers the probes ahead of every other middleware.
+
+    Load balancers and the container's HEALTHCHECK call an address over plain HTTP, not a name in
+    ALLOWED_HOSTS over HTTPS; the probes reveal nothing, so the host check and the redirect to
+    HTTPS, which would turn them into 400s and 301s, do not apply to them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        return probe(request) if probe else self.get_response(request)
