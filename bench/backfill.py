@@ -2,7 +2,8 @@
 
     uv run python bench/backfill.py [--candidates 100000] [--reuse] [--throttled-minutes 3]
                                     [--full-throttled] [--per-minute 10000]
-                                    [--runs both|unthrottled|throttled]
+                                    [--runs both|unthrottled|throttled|none]
+                                    [--batch-sizes 10,25,50,100] [--json PATH]
 
 Builds an ATS database of N candidates, each with one opportunity on one of --postings postings
 and one stage change, by bulk inserts (the hiring services would take hours for 100,000), wires
@@ -17,9 +18,13 @@ own process:
    --throttled-minutes a round (stage history, sent after every candidate and application, is
    measured by resuming the stopped sync with only its rows left) or the whole N with
    --full-throttled, the 429s the sandbox answered, and that every record the ATS marked as
-   synced is in the sandbox.
+   synced is in the sandbox;
+3. with --batch-sizes, throttle off, for each size: the ATS's LINKEDIN_BATCH_SIZE set to it,
+   candidates + applications records/s (the sync is stopped once the sandbox holds all N of
+   both), and the sandbox's raw upsert ceiling at the same batch size on a fresh sandbox.
 
-Prints a table; nothing is pass/fail.
+Every ceiling is measured in the same run (bench/sandbox_upsert.py's tunnelled batch_update).
+Prints tables; nothing is pass/fail.
 """
 
 import argparse
@@ -37,12 +42,13 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sandbox_upsert import tunnelled_put
 
-CEILING = 6_970  # atsCandidates records/s, bench/sandbox_upsert.py (bench/README.md)
 LINKEDIN_PER_MINUTE = 10_000
 UNLIMITED = 10**9
 PUBLIC_URL = "http://127.0.0.1:8000"
@@ -85,6 +91,16 @@ def free_port() -> int:
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.1f}/{five:.1f}"
+
+
+def git_sha() -> str:
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    done = subprocess.run(
+        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
 
 
 # The ATS database, built in this process.
@@ -287,6 +303,19 @@ class Sandbox:
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.process.pid)
 
+    def token(self) -> str:
+        """A client-credentials token of the tenant's customer application."""
+        app = self.client.get("/_sandbox/tenant").raise_for_status().json()["customer_app"]
+        reply = self.client.post(
+            "/oauth/v2/accessToken",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+            },
+        )
+        return str(reply.raise_for_status().json()["access_token"])
+
     def close(self) -> None:
         self.client.close()
         stop(self.process)
@@ -353,7 +382,30 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def ats_env(args: argparse.Namespace, sandbox: Sandbox, per_minute: int | None) -> dict[str, str]:
+def measure_ceiling(root: Path, members: int, batch: int, records: int) -> float:
+    """The sandbox's raw atsCandidates upsert rate (records/s) in tunnelled batch_update calls of
+    `batch` records, on a fresh sandbox with its limits lifted: what a backfill could reach."""
+    limits = {"records_per_minute": UNLIMITED, "write_calls_per_day": UNLIMITED}
+    sandbox = start_sandbox(root / f"ceiling-{batch}", members, limits)
+    try:
+        token = sandbox.token()
+        started = time.perf_counter()
+        for first in range(0, records, batch):
+            size = min(batch, records - first)
+            reply = tunnelled_put(sandbox.client, token, first, size).raise_for_status().json()
+            if reply["errors"] or len(reply["results"]) != size:
+                raise SystemExit(f"ceiling: the batch at {first} was not fully written: {reply}")
+        return records / (time.perf_counter() - started)
+    finally:
+        sandbox.close()
+
+
+def ats_env(
+    args: argparse.Namespace,
+    sandbox: Sandbox,
+    per_minute: int | None,
+    batch_size: int | None = None,
+) -> dict[str, str]:
     env = {
         **os.environ,
         "DATA_DIR": str(args.data_dir),
@@ -364,8 +416,11 @@ def ats_env(args: argparse.Namespace, sandbox: Sandbox, per_minute: int | None) 
         "LOG_LEVEL": "WARNING",
     }
     env.pop("LINKEDIN_RECORDS_PER_MINUTE", None)
+    env.pop("LINKEDIN_BATCH_SIZE", None)
     if per_minute is not None:
         env["LINKEDIN_RECORDS_PER_MINUTE"] = str(per_minute)
+    if batch_size is not None:
+        env["LINKEDIN_BATCH_SIZE"] = str(batch_size)
     return env
 
 
@@ -493,7 +548,7 @@ def calls_by_resource(statuses: Counter[tuple[str, int]]) -> str:
     return ", ".join(f"{resource} {n:,}" for resource, n in calls.most_common())
 
 
-def run_unthrottled(args: argparse.Namespace, root: Path) -> None:
+def run_unthrottled(args: argparse.Namespace, root: Path) -> dict[str, float]:
     limits = {"records_per_minute": UNLIMITED, "write_calls_per_day": UNLIMITED}
     sandbox = start_sandbox(root / "off", args.members, limits)
     try:
@@ -511,6 +566,7 @@ def run_unthrottled(args: argparse.Namespace, root: Path) -> None:
         sandbox.close()
     if sync.process.returncode != 0:
         print(sync.tail())
+    ceiling = measure_ceiling(root / "off", args.members, 100, args.ceiling_records)
     candidates, applications, stages = (held[r] for r in RESOURCES)
     batched = candidates.times + applications.times
     batched_span = (max(batched) - min(batched)) / 1000 if batched else 0.0
@@ -536,8 +592,8 @@ def run_unthrottled(args: argparse.Namespace, root: Path) -> None:
             (
                 "candidates + applications",
                 f"{len(batched):,} records in {batched_span:,.1f} s = "
-                f"{batched_rate:,.0f} records/s = {batched_rate / CEILING:.0%} of the "
-                f"{CEILING:,} records/s ceiling",
+                f"{batched_rate:,.0f} records/s = {batched_rate / ceiling:.0%} of the "
+                f"{ceiling:,.0f} records/s ceiling (batches of 100, measured after the sync)",
             ),
             (
                 "stage records",
@@ -560,6 +616,82 @@ def run_unthrottled(args: argparse.Namespace, root: Path) -> None:
             ("ATS outbox left", f"{pending:,} pending, {refused:,} refused"),
         ],
     )
+    return {
+        "wall_s": wall,
+        "batched_records_per_s": batched_rate,
+        "ceiling_records_per_s": ceiling,
+        "share_of_ceiling": batched_rate / ceiling,
+        "stage_records_per_s": rate(len(stages.times), stages.span()),
+        "overall_records_per_s": rate(all_records, wall),
+        "peak_rss_mb": sync.peak_rss_mb,
+        "sync_cpu_s": sync.cpu_seconds,
+        "sandbox_cpu_s": sandbox_cpu,
+        "lost": sum(lost.values()),
+    }
+
+
+def run_batch_sizes(args: argparse.Namespace, root: Path) -> list[dict[str, float]]:
+    """Candidates + applications records/s against the ATS's batch size, each beside the
+    sandbox's raw ceiling at the same size."""
+    points = []
+    for size in args.batch_sizes:
+        point = backfill_in_batches(args, root / f"size-{size}", size)
+        point["ceiling_records_per_s"] = measure_ceiling(
+            root / f"size-{size}", args.members, size, args.ceiling_records
+        )
+        point["share_of_ceiling"] = point["records_per_s"] / point["ceiling_records_per_s"]
+        points.append(point)
+        print(f"run 3: batch size {size} done ({load()})")
+    print_table(
+        f"Run 3, throttle off, by batch size: {args.candidates:,} candidates + applications "
+        f"({load()} at the end)",
+        [
+            (
+                f"batches of {p['batch_size']:.0f}",
+                f"{p['records_per_s']:,.0f} records/s = {p['share_of_ceiling']:.0%} of the "
+                f"{p['ceiling_records_per_s']:,.0f} records/s ceiling; CPU per record: sync "
+                f"{p['sync_cpu_ms_per_record']:.2f} ms, sandbox "
+                f"{p['sandbox_cpu_ms_per_record']:.2f} ms; peak RSS {p['peak_rss_mb']:,.0f} MB",
+            )
+            for p in points
+        ],
+    )
+    return points
+
+
+def backfill_in_batches(args: argparse.Namespace, root: Path, size: int) -> dict[str, float]:
+    """The backfill's candidates and applications at LINKEDIN_BATCH_SIZE=`size`; the sync is
+    stopped once the sandbox holds all N of both (the stage history that follows goes one call
+    per application whatever the batch size)."""
+    root.mkdir(parents=True)
+    limits = {"records_per_minute": UNLIMITED, "write_calls_per_day": UNLIMITED}
+    sandbox = start_sandbox(root, args.members, limits)
+    try:
+        forget_linkedin()
+        env = ats_env(args, sandbox, UNLIMITED, batch_size=size)
+        connect(env)
+        sandbox_cpu = sandbox.cpu_seconds()
+        sync = SyncProcess.start(env, root / "sync.log", "--backfill")
+        while not sync.reap() and min(sandbox.total(r) for r in RESOURCES[:2]) < args.candidates:
+            time.sleep(0.5)
+        sandbox_cpu = sandbox.cpu_seconds() - sandbox_cpu
+        if sync.process.returncode is None:
+            sync.interrupt()
+        elif sync.process.returncode != 0:
+            print(sync.tail())
+        held = [Held.read(sandbox, resource) for resource in RESOURCES[:2]]
+    finally:
+        sandbox.close()
+    times = held[0].times + held[1].times
+    span = (max(times) - min(times)) / 1000 if times else 0.0
+    return {
+        "batch_size": size,
+        "records": len(times),
+        "records_per_s": rate(len(times), span),
+        "peak_rss_mb": sync.peak_rss_mb,
+        "sync_cpu_ms_per_record": sync.cpu_seconds * 1000 / max(1, len(times)),
+        "sandbox_cpu_ms_per_record": sandbox_cpu * 1000 / max(1, len(times)),
+    }
 
 
 def run_throttled(args: argparse.Namespace, root: Path) -> None:
@@ -688,7 +820,22 @@ def main() -> None:
     )
     parser.add_argument("--database-url", help="another database (it must be empty, or --reuse)")
     parser.add_argument("--reuse", action="store_true", help="keep the ATS built by a last run")
-    parser.add_argument("--runs", choices=("both", "unthrottled", "throttled"), default="both")
+    parser.add_argument(
+        "--runs", choices=("both", "unthrottled", "throttled", "none"), default="both"
+    )
+    parser.add_argument(
+        "--batch-sizes",
+        type=batch_sizes,
+        default=[],
+        help="run 3 at each LINKEDIN_BATCH_SIZE, e.g. 10,25,50,100 (LinkedIn's maximum is 100)",
+    )
+    parser.add_argument(
+        "--ceiling-records",
+        type=int,
+        default=20_000,
+        help="records PUT to measure the sandbox's raw ceiling at each batch size",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--throttled-minutes", type=float, default=3.0)
     parser.add_argument(
         "--per-minute",
@@ -705,7 +852,10 @@ def main() -> None:
         parser.error("--candidates and --postings: at least 1")
     if args.per_minute <= 200:
         parser.error("--per-minute: the ATS's buckets need more than 200 (two batches)")
+    if args.ceiling_records < 1:
+        parser.error("--ceiling-records: at least 1")
     args.data_dir = args.data_dir.resolve()
+    started_load = os.getloadavg()
     marker = args.data_dir / MARKER
     reusable = args.reuse and marker.exists() and json.loads(marker.read_text()) == shape_of(args)
     if not reusable and not args.database_url:
@@ -713,12 +863,46 @@ def main() -> None:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     setup_django(args.data_dir, args.database_url)
     prepare_ats(args, reusable)
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         if args.runs in ("both", "unthrottled"):
-            run_unthrottled(args, root)
+            figures["unthrottled"] = run_unthrottled(args, root)
         if args.runs in ("both", "throttled"):
             run_throttled(args, root)
+        if args.batch_sizes:
+            figures["by_batch_size"] = run_batch_sizes(args, root)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "bench": "backfill",
+                    "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "git": git_sha(),
+                    "load_avg": {"start": started_load, "end": os.getloadavg()},
+                    "params": {
+                        **shape_of(args),
+                        "members": args.members,
+                        "runs": args.runs,
+                        "batch_sizes": args.batch_sizes,
+                        "ceiling_records": args.ceiling_records,
+                    },
+                    "figures": figures,
+                },
+                indent=2,
+            )
+        )
+
+
+def batch_sizes(text: str) -> list[int]:
+    """`10,25,50,100` → [10, 25, 50, 100]; each from 1 to LinkedIn's 100."""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"comma-separated whole numbers, got {text!r}") from None
+    if not all(1 <= size <= 100 for size in sizes):
+        raise argparse.ArgumentTypeError(f"each size from 1 to 100, got {text!r}")
+    return sizes
 
 
 if __name__ == "__main__":

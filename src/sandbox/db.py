@@ -61,7 +61,15 @@ CREATE TABLE IF NOT EXISTS members (
     closed_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS members_email ON members(email);
-CREATE INDEX IF NOT EXISTS members_last_name ON members(last_name);
+-- Closest-match blocking (matching.py): one name, and the other's first letter or last two.
+CREATE INDEX IF NOT EXISTS members_last_first
+    ON members(last_name COLLATE NOCASE, first_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS members_first_last
+    ON members(first_name COLLATE NOCASE, last_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS members_last_first_ending
+    ON members(last_name COLLATE NOCASE, substr(first_name, -2) COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS members_first_last_ending
+    ON members(first_name COLLATE NOCASE, substr(last_name, -2) COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS seats (
     id INTEGER PRIMARY KEY,
     contract_id INTEGER NOT NULL REFERENCES contracts(id),

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -311,3 +312,24 @@ def test_nothing_goes_out_before_onboarding_names_the_organization(outbound, ale
     assert not run.ok and drain.NOT_ONBOARDED in run.error
     assert writes_in(outbound, since) == []
     assert OutboxItem.objects.filter(status=OutboxStatus.PENDING).exists()
+
+
+def test_batch_calls_carry_at_most_the_configured_number_of_records(outbound, settings):
+    settings.LINKEDIN_BATCH_SIZE = 10
+    demo_data.seed(seed=4, candidates=25)
+    before = last_ledger_id(outbound)
+    assert backfill.backfill(outbound.integration).ok
+    candidate_calls = [
+        row for row in writes_in(outbound, before) if row["path"] == "/v2/atsCandidates"
+    ]
+    assert len(candidate_calls) >= -(-Candidate.objects.count() // 10)
+    assert set(outbound.records("atsCandidates")) == {
+        str(pk) for pk in Candidate.objects.values_list("pk", flat=True)
+    }
+
+
+@pytest.mark.parametrize("size", [0, 101])
+def test_a_batch_size_outside_linkedins_range_is_refused(settings, size):
+    settings.LINKEDIN_BATCH_SIZE = size
+    with pytest.raises(ImproperlyConfigured, match="LINKEDIN_BATCH_SIZE"):
+        drain.batch_size()

@@ -1,7 +1,8 @@
 """Empty the outbox towards LinkedIn: one drainer at a time (a lease on the "outbox" cursor,
 renewed after every batch, so a killed drainer is replaced once its lease runs out), parents
-before children, batches of at most 100 in key order. Job access goes first: a new
-confidential job is bound to its ACL group before LinkedIn has it, so it never shows to all.
+before children, batches of LINKEDIN_BATCH_SIZE (LinkedIn's maximum, 100, by default) in key
+order. Job access goes first: a new confidential job is bound to its ACL group before LinkedIn
+has it, so it never shows to all.
 
 Candidates and applications go turn about, as do their children (notes, stage history):
 LinkedIn throttles each resource on its own, so while one waits for its minute another can be
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from hirebridge.linkedin import claims, enablement, inbound, outbox
@@ -59,6 +61,13 @@ def lease_seconds() -> int:
     return int(settings.LINKEDIN_SYNC_LEASE_SECONDS)
 
 
+def batch_size() -> int:
+    size = int(settings.LINKEDIN_BATCH_SIZE)
+    if not 1 <= size <= BATCH_MAX:
+        raise ImproperlyConfigured(f"LINKEDIN_BATCH_SIZE: 1 to {BATCH_MAX}, got {size}")
+    return size
+
+
 def drain(
     integration: Integration | None = None,
     *,
@@ -91,13 +100,14 @@ def drain(
 
 def _drain_rounds(sync: sender.Sync, cursor_id: int, on_batch: Progress | None) -> DrainResult:
     result = DrainResult(counts=sync.counts)
+    size = batch_size()
     for kinds in ROUNDS:
         while True:
             sent_any = False
             for kind in kinds:
                 if kind in result.paused:
                     continue
-                items = outbox.claim(kind, BATCH_MAX)
+                items = outbox.claim(kind, size)
                 if not items:
                     continue
                 sent_any = True
