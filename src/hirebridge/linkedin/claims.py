@@ -6,6 +6,7 @@ whose UPDATE matched goes on. A lease that expires (its worker died) can be take
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -13,6 +14,12 @@ from hirebridge.linkedin.models import EventStatus, InboundEvent, SyncCursor
 
 EVENT_LEASE = timedelta(minutes=2)
 CURSOR_LEASE = timedelta(minutes=5)
+
+
+def lease(longest: timedelta) -> timedelta:
+    """A lease of at most `longest`, and never longer than LINKEDIN_SYNC_LEASE_SECONDS: that
+    setting bounds how long a dead worker's rows wait before another worker takes them."""
+    return min(longest, timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS))
 
 
 def free(now) -> Q:
@@ -26,7 +33,7 @@ def claim_event(event_id: int) -> InboundEvent | None:
     taken = (
         InboundEvent.objects.filter(pk=event_id, status=EventStatus.NEW)
         .filter(free(now))
-        .update(lease_until=now + EVENT_LEASE, attempts=F("attempts") + 1)
+        .update(lease_until=now + lease(EVENT_LEASE), attempts=F("attempts") + 1)
     )
     return InboundEvent.objects.get(pk=event_id) if taken == 1 else None
 
@@ -48,7 +55,7 @@ def claim_cursor(cursor_id: int) -> SyncCursor | None:
         SyncCursor.objects.filter(pk=cursor_id)
         .filter(free(now))
         .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=now))
-        .update(lease_until=now + CURSOR_LEASE)
+        .update(lease_until=now + lease(CURSOR_LEASE))
     )
     return SyncCursor.objects.get(pk=cursor_id) if taken == 1 else None
 
