@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hirebridge.accounts import policy
@@ -215,6 +217,46 @@ def test_it_pages_through_every_opportunity_once(api_client, sam, world):
     seen += [row["id"] for row in page["data"]]
     assert page["hasNext"] is False and "next" not in page
     assert len(seen) == len(set(seen)) == 4
+
+
+def test_opportunities_created_at_the_same_moment_page_through_once(api_client, sam, world):
+    for i in range(3):
+        candidate(sam, f"Twin Number{i}")
+    Opportunity.objects.update(created_at=timezone.now())
+    client = api_client(sam)
+    seen: list[str] = []
+    offset = ""
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            page = client.get(f"{URL}?limit=2{offset}").json()
+            seen += [row["id"] for row in page["data"]]
+            if not page["hasNext"]:
+                break
+            offset = f"&offset={page['next']}"
+    assert len(seen) == len(set(seen)) == Opportunity.objects.count() == 7
+    listed = [
+        q["sql"] for q in queries if 'ORDER BY "hiring_opportunity"."created_at" DESC' in q["sql"]
+    ]
+    # A later page starts at its token's time: an index on the order reads nothing before it.
+    assert all('"hiring_opportunity"."created_at" <= ' in sql for sql in listed[1:])
+
+
+def test_the_query_count_does_not_grow_with_the_page(api_client, sam, alex, world):
+    for i in range(6):
+        opportunity = candidate(
+            sam, f"Person Number{i}", tags=[f"tag-{i}"], sources=[f"Source {i}"], owner=alex
+        )
+        opportunity.followers.add(alex)
+    client = api_client(sam)
+
+    def queries_for(limit: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{URL}?limit={limit}&expand=followers&expand=contact")
+        assert len(response.json()["data"]) == limit
+        return len(queries)
+
+    queries_for(1)  # also records the key's first use, a write the next minute skips
+    assert queries_for(1) == queries_for(10)
 
 
 def test_it_refuses_an_offset_it_did_not_issue(api_client, sam, world):

@@ -8,7 +8,8 @@ from hirebridge.hiring import services
 from hirebridge.hiring.models import ArchiveReason, Opportunity
 from hirebridge.hiring.models.candidates import Origin
 from hirebridge.hiring.models.stages import APPLICANT_NEW, LEAD_NEW, LEAD_REACHED_OUT, OFFER
-from hirebridge.web.pipeline import PAGE_SIZE
+from hirebridge.web import pipeline
+from hirebridge.web.pipeline import COUNT_CAP, PAGE_SIZE
 from tests.factories import PostingFactory, candidate
 
 
@@ -64,16 +65,52 @@ def test_the_first_stage_with_opportunities_is_shown_by_default(client, tara, po
     assert names(response) == ["Alan Turing"]
 
 
-def test_counts_take_one_grouped_query_with_the_filters(client, tara, posting):
+def test_stages_are_counted_in_one_query_with_the_filters_up_to_the_cap(client, tara, posting):
     candidate(tara, "Ada Lovelace", posting=posting, tags=["python"])
     candidate(tara, "Grace Hopper", posting=posting)
     client.force_login(tara)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("pipeline"), {"tag": "python"})
-    grouped = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
-    assert len(grouped) == 1
-    assert "hiring_opportunity_tags" in grouped[0]
+    tallies = [q["sql"] for q in queries if "SELECT COUNT(*)" in q["sql"]]
+    assert len(tallies) == 1
+    assert tallies[0].count(f"LIMIT {COUNT_CAP + 1}") == 1  # one subquery, run per stage
+    assert "hiring_opportunity_tags" in tallies[0]
     assert counts(response)["New lead"] == 1
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of 2 and counts capped at 3, so that five opportunities go past both."""
+    monkeypatch.setattr(pipeline, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pipeline, "COUNT_CAP", 3)
+
+
+def test_a_stage_past_the_cap_shows_the_cap_and_pages_on(client, tara, posting, small_pages):
+    for i in range(5):
+        candidate(tara, f"Person Number{i}", posting=posting)
+    candidate(tara, "Alan Turing", posting=posting, stage_id=APPLICANT_NEW)
+    client.force_login(tara)
+    first = client.get(reverse("pipeline"))
+    assert (counts(first)["New lead"], counts(first)["New applicant"]) == (3, 1)
+    assert str(first.context["total"]) == "4+"
+    html = first.content.decode()
+    assert '<span class="count">3+</span>' in html and '<span class="count">1</span>' in html
+    assert "<span>Page 1</span>" in html and 'rel="next"' in html
+    seen = names(first)
+    last = client.get(reverse("pipeline"), {"page": 3})
+    assert len(last.context["rows"]) == 1 and not last.context["pager"].has_next
+    seen += names(client.get(reverse("pipeline"), {"page": 2})) + names(last)
+    assert sorted(seen) == [f"Person Number{i}" for i in range(5)]
+
+
+def test_a_page_past_the_end_of_a_capped_stage_shows_its_last(client, tara, posting, small_pages):
+    for i in range(5):
+        candidate(tara, f"Person Number{i}", posting=posting)
+    client.force_login(tara)
+    past_the_end = client.get(reverse("pipeline"), {"page": 9})
+    assert past_the_end.context["pager"].number == 3
+    assert past_the_end.context["pager"].num_pages == 3
+    assert len(past_the_end.context["rows"]) == 1
 
 
 def test_archived_opportunities_are_a_state_not_a_stage(client, tara, posting):

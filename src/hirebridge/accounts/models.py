@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -83,6 +84,10 @@ class User(AbstractBaseUser):
 
 API_KEY_PREFIX = "hb_"
 
+# A key's last use is shown to the minute; recording it more often would turn every API read
+# into a write as well.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
 
 def hash_api_key(plaintext: str) -> str:
     # Keys are 256-bit random strings, so a fast hash cannot be brute-forced; a slow password
@@ -100,7 +105,8 @@ class ApiKeyManager(models.Manager["ApiKey"]):
         return key, plaintext
 
     def authenticate(self, plaintext: str) -> User | None:
-        """The active owner of an active key, or None; records when the key was last used."""
+        """The active owner of an active key, or None; records when the key was last used, at
+        most once a LAST_USED_PRECISION."""
         key = (
             self.select_related("user")
             .filter(key_hash=hash_api_key(plaintext), revoked_at__isnull=True)
@@ -109,7 +115,9 @@ class ApiKeyManager(models.Manager["ApiKey"]):
         )
         if key is None:
             return None
-        self.filter(pk=key.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+            self.filter(pk=key.pk).update(last_used_at=now)
         return key.user
 
 

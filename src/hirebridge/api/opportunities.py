@@ -28,6 +28,7 @@ from hirebridge.api.serializers import (
     LinkedInOut,
     MessageOut,
     OpportunityOut,
+    UiLinks,
     linkedin_data,
     message_data,
     opportunity_data,
@@ -120,7 +121,7 @@ def _expand(request: HttpRequest) -> set[str]:
 def _reply(request: HttpRequest, opportunity: Opportunity, expand: set[str]) -> dict[str, Any]:
     """The opportunity as it is now, re-read so the reply shows what the write did."""
     fresh = with_relations(Opportunity.objects.all()).get(pk=opportunity.pk)
-    return one(opportunity_data(request, fresh, expand))
+    return one(opportunity_data(UiLinks(request), fresh, expand))
 
 
 def _ids(request: HttpRequest, name: str) -> list[uuid.UUID]:
@@ -213,13 +214,14 @@ def list_opportunities(
         raise forbidden(f"This needs the {Action.VIEW_CANDIDATES} permission")
     expand = _expand(request)
     opportunities = _filtered(request, with_relations(policy.visible_opportunities(user)))
+    links = UiLinks(request)
     return paginate(
         request,
         opportunities,
         order=("-created_at", "id"),
         limit=limit,
         offset=offset,
-        serialize=lambda row: opportunity_data(request, row, expand),
+        serialize=lambda row: opportunity_data(links, row, expand),
     )
 
 

@@ -47,14 +47,20 @@ def _token_value(value: Any) -> Any:
 
 
 def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
-    """Rows that come after the row whose ordering values are `values`."""
+    """Rows that come after the row whose ordering values are `values`.
+
+    The OR of "later on this field, equal on those before" says it exactly; the bound on the
+    first field, implied by it, is what lets an index on the ordering start at the token
+    instead of reading every row before it."""
     after = Q(pk__in=[])
     for i, field in enumerate(order):
         name = field.lstrip("-")
         lookup = "lt" if field.startswith("-") else "gt"
         equal_before = {f.lstrip("-"): v for f, v in zip(order[:i], values[:i], strict=True)}
         after |= Q(**equal_before, **{f"{name}__{lookup}": values[i]})
-    return after
+    first = order[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+    return bound & after
 
 
 def _limit(limit: int | None) -> int:

@@ -104,6 +104,16 @@ class Opportunity(models.Model):
             models.Index(fields=["stage", "archived_at"], name="hiring_opp_stage_idx"),
             models.Index(fields=["posting", "archived_at"], name="hiring_opp_posting_idx"),
             models.Index(fields=["-last_interaction_at"], name="hiring_opp_interaction_idx"),
+            # The API's list in its keyset order, and the pipeline's stage list most recently
+            # active first: a page is read from the index instead of sorting every visible row.
+            models.Index(fields=["-created_at", "id"], name="hiring_opp_created_id_idx"),
+            models.Index(
+                fields=["stage", "-last_interaction_at", "-id"], name="hiring_opp_stage_recent_idx"
+            ),
+            # A stage's opportunities on one posting, for the pipeline's per-stage counts.
+            models.Index(
+                fields=["stage", "posting", "archived_at"], name="hiring_opp_stage_posting_idx"
+            ),
         ]
 
     def __str__(self) -> str:
