@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hirebridge.accounts",
     "hirebridge.hiring",
     "hirebridge.linkedin",
+    "hirebridge.search",
     "hirebridge.web",
     "hirebridge.webhooks",
 ]

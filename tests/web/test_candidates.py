@@ -70,3 +70,76 @@ def test_the_list_pages_on_the_server_with_a_fixed_number_of_queries(
     assert len(response.context["page"].object_list) == PAGE_SIZE
     second = client.get(reverse("candidates"), {"page": 2})
     assert len(second.context["page"].object_list) == 5
+
+
+def test_a_search_ranks_and_shows_each_candidates_opportunities(client, tara, two_postings):
+    managed, _ = two_postings
+    candidate(tara, "Charles Babbage", headline="Worked with Lovelace", posting=managed)
+    client.force_login(tara)
+    response = client.get(reverse("candidates"), {"q": "lovelace"})
+    assert [c.name for c in response.context["page"].object_list] == [
+        "Ada Lovelace",
+        "Charles Babbage",
+    ]
+    assert "Platform Lead" in response.content.decode()
+
+
+def test_a_limited_team_member_searches_only_their_candidates(client, lee, two_postings):
+    client.force_login(lee)
+    for query in ["grace", "navy.example", "lead"]:
+        response = client.get(reverse("candidates"), {"q": query})
+        assert "Grace Hopper" not in response.content.decode(), query
+
+
+@pytest.mark.parametrize(
+    ("filters", "names"),
+    [
+        ({"company": "analytical"}, ["Ada Lovelace"]),
+        ({"q": "grace", "location": "nowhere"}, []),
+        ({"tag": "missing"}, []),
+    ],
+)
+def test_the_filters(client, tara, two_postings, filters, names):
+    client.force_login(tara)
+    response = client.get(reverse("candidates"), filters)
+    assert [c.name for c in response.context["page"].object_list] == names
+
+
+def test_the_posting_filter_and_its_choices(client, tara, two_postings):
+    _, other = two_postings
+    client.force_login(tara)
+    response = client.get(reverse("candidates"), {"posting": str(other.pk)})
+    assert [c.name for c in response.context["page"].object_list] == ["Grace Hopper"]
+    assert f'<option value="{other.pk}" selected>Sales Lead</option>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"posting": "<script>alert(1)</script>"}, "posting"),
+        ({"q": "ada", "page": "0"}, "page"),
+        ({"q": "ada", "page": "999"}, "offset"),
+        ({"location": "x" * 201}, "location"),
+    ],
+)
+def test_bad_search_input_is_a_400_naming_the_field(client, tara, two_postings, params, field):
+    client.force_login(tara)
+    response = client.get(reverse("candidates"), params)
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{field}: ")
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_search_results_page_with_their_filters_kept(
+    client, tara, posting, django_assert_max_num_queries
+):
+    for i in range(PAGE_SIZE + 5):
+        candidate(tara, f"Person Number{i}", posting=posting, location="Berlin")
+    client.force_login(tara)
+    with django_assert_max_num_queries(10):
+        first = client.get(reverse("candidates"), {"q": "person", "location": "berlin"})
+    assert len(first.context["page"].object_list) == PAGE_SIZE
+    assert "q=person&amp;location=berlin&amp;page=2" in first.content.decode()
+    second = client.get(reverse("candidates"), {"q": "person", "location": "berlin", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+    assert not second.context["page"].has_next

@@ -28,6 +28,7 @@ from hirebridge.hiring.models.records import RecordSource, Verb
 from hirebridge.hiring.services import PipelineError, linkedin_changes
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.models import ClosedProfile, ProfileConnection
+from hirebridge.search import index as search_index
 from hirebridge.webhooks import events as webhook_events
 
 PROFILE_FIELDS = ("headline", "location", "current_company", "current_title")
@@ -84,7 +85,8 @@ def merge(actor: User, survivor: Candidate, other: Candidate) -> Candidate:
         detail["dropped_member"] = dropped_member
     Activity.objects.create(candidate=keep, actor=actor, verb=Verb.MERGED, detail=detail)
     webhook_events.contact_updated(keep)
-    gone.delete()
+    gone.delete()  # its search document goes with it
+    search_index.refresh([keep.pk])
     for note in Note.objects.filter(pk__in=[n.pk for n in moved_notes]).select_related(
         "opportunity"
     ):

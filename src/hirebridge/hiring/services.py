@@ -47,6 +47,7 @@ from hirebridge.hiring.models.stages import LEAD_NEW
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.models import OutboxKind, ProfileConnection
 from hirebridge.linkedin.outbound import access
+from hirebridge.search import index as search_index
 from hirebridge.webhooks import events as webhook_events
 
 log = logging.getLogger("hirebridge.hiring")
@@ -377,6 +378,7 @@ def create_candidate(
         posting=posting.title if posting else None,
         stage=stage.text,
     )
+    search_index.refresh([candidate.id])
     outbox.changed_many(
         [(OutboxKind.CANDIDATE, candidate.id, ""), *_application_change(opportunity)]
     )
@@ -415,6 +417,7 @@ def update_candidate(
     for field in changed:
         setattr(current, field, cleaned[field])
     current.save(update_fields=[*changed, "updated_at"])
+    search_index.refresh([current.id])
     _record(actor, current, Verb.CANDIDATE_UPDATED, fields=changed)
     webhook_events.contact_updated(current)
     outbox.changed_many(_candidate_changes(current))
@@ -472,6 +475,8 @@ def add_opportunity(
         posting=posting.title if posting else None,
         stage=opportunity.stage.text,
     )
+    if tags:
+        search_index.refresh([candidate.id])
     outbox.changed_many(_application_change(opportunity))
     return opportunity
 
@@ -594,6 +599,8 @@ def _relabel(
     if not changed:
         return []
     Opportunity.objects.filter(pk=current.pk).update(updated_at=timezone.now())
+    if model is Tag:
+        search_index.refresh([current.candidate_id])
     _record(
         actor,
         current.candidate,
@@ -702,6 +709,7 @@ def forget_linkedin_data(actor: Actor, candidate: Candidate) -> dict[str, int]:
     }
     # Modified even with nothing removed: LinkedIn's copy loses its member link with it.
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
+    search_index.refresh([candidate.id])
     _record(actor, candidate, Verb.LINKEDIN_DATA_REMOVED, **removed)
     webhook_events.contact_updated(candidate)
     outbox.changed_many(_candidate_changes(candidate))
@@ -711,6 +719,7 @@ def forget_linkedin_data(actor: Actor, candidate: Candidate) -> dict[str, int]:
 def _contact_changed(actor: Actor, candidate: Candidate, verb: str, **detail: list[str]) -> None:
     """The candidate was modified (LinkedIn compares modification times) and LinkedIn hears."""
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
+    search_index.refresh([candidate.id])
     _record(actor, candidate, verb, **detail)
     webhook_events.contact_updated(candidate)
     outbox.changed_many(_candidate_changes(candidate))
@@ -728,6 +737,7 @@ def update_external_note(actor: Actor, source: str, external_id: str, body: str)
     _no_nul(body=body)
     note.body = body
     note.save(update_fields=["body", "updated_at"])
+    search_index.refresh([note.candidate_id])
     _record(
         actor, note.candidate, Verb.NOTE_UPDATED, note.opportunity, note=str(note.id), source=source
     )
@@ -749,6 +759,7 @@ def delete_external_note(actor: Actor, source: str, external_id: str) -> bool:
         external_id=external_id,
     )
     note.delete()
+    search_index.refresh([note.candidate_id])
     return True
 
 
@@ -799,6 +810,7 @@ def add_note(
             source=source, external_id=external_id, defaults=fields
         )
     if created:
+        search_index.refresh([candidate.id])
         _record(actor, candidate, Verb.NOTE_ADDED, opportunity, note=str(note.id), source=source)
         if source == RecordSource.ATS:  # LinkedIn keeps its own notes already
             outbox.changed_many([_note_change(note)])
@@ -827,6 +839,7 @@ def edit_note(actor: Actor, note: Note, body: str) -> bool:
         return False
     current.body = body
     current.save(update_fields=["body", "updated_at"])
+    search_index.refresh([current.candidate_id])
     _record(actor, current.candidate, Verb.NOTE_UPDATED, current.opportunity, note=str(current.id))
     outbox.changed_many([_note_change(current)])
     note.refresh_from_db()
@@ -839,6 +852,7 @@ def delete_note(actor: Actor, note: Note) -> None:
     _record(actor, current.candidate, Verb.NOTE_DELETED, current.opportunity, note=str(current.id))
     outbox.changed_many([_note_change(current)])
     current.delete()
+    search_index.refresh([current.candidate_id])
 
 
 @transaction.atomic

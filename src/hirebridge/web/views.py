@@ -1,12 +1,16 @@
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
 from hirebridge.accounts import policy
-from hirebridge.hiring.models import CandidateEmail
+from hirebridge.hiring.models import Candidate, CandidateEmail
+from hirebridge.search import candidates as search
 
 PAGE_SIZE = 50
 
@@ -19,30 +23,84 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+SEARCH_FIELDS = ("q", "location", "title", "company", "tag", "posting")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of ranked search results, shaped like a Paginator page for the template."""
+
+    object_list: list[Candidate]
+    number: int
+    has_next: bool
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _search_page(request: HttpRequest, asked: dict[str, str], shown: Prefetch) -> SearchPage:
+    """The page of the search the request asks for; ValueError names a bad field."""
+    page = request.GET.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        raise ValueError("page: expected a page number from 1")
+    number = int(page)
+    found = search.find(
+        request.user,
+        asked.get("q", ""),
+        location=asked.get("location"),
+        title=asked.get("title"),
+        company=asked.get("company"),
+        tag=asked.get("tag"),
+        posting=asked.get("posting"),
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+    by_id = Candidate.objects.prefetch_related(
+        shown, Prefetch("emails", queryset=CandidateEmail.objects.order_by("id"))
+    ).in_bulk(found.candidate_ids)
+    # A candidate deleted since the search is left out.
+    shown_now = [by_id[pk] for pk in found.candidate_ids if pk in by_id]
+    return SearchPage(shown_now, number, found.has_more)
+
+
 @login_required
 def candidates(request: HttpRequest) -> HttpResponse:
-    """The candidates the user may see, newest first, searchable by name, email or employer."""
+    """The candidates the user may see: newest first, or ranked by a search over names,
+    headlines, employers, titles, locations, emails, tags and notes, with filters."""
     if not policy.can(request.user, policy.Action.VIEW_CANDIDATES):
         raise PermissionDenied("Your role does not give access to candidate profiles.")
-    query = request.GET.get("q", "").strip()[:200]
-    visible = policy.visible_candidates(request.user)
-    if query:
-        visible = visible.filter(
-            Q(name__icontains=query)
-            | Q(current_company__icontains=query)
-            | Q(headline__icontains=query)
-            | Q(pk__in=CandidateEmail.objects.filter(email__icontains=query).values("candidate"))
-        )
-    shown_opportunities = (
-        policy.visible_opportunities(request.user)
+    asked = {f: request.GET[f].strip() for f in SEARCH_FIELDS if request.GET.get(f, "").strip()}
+    shown = Prefetch(
+        "opportunities",
+        queryset=policy.visible_opportunities(request.user)
         .select_related("posting", "stage")
-        .order_by("-last_interaction_at")
+        .order_by("-last_interaction_at"),
+        to_attr="shown_opportunities",
     )
-    page = Paginator(
-        visible.order_by("-created_at", "id").prefetch_related(
-            Prefetch("opportunities", queryset=shown_opportunities, to_attr="shown_opportunities"),
-            Prefetch("emails", queryset=CandidateEmail.objects.order_by("id")),
+    context: dict[str, object] = {
+        "asked": asked,
+        "query": asked.get("q", ""),
+        "params": urlencode(asked),
+        "postings": policy.visible_postings(request.user).order_by("title").only("id", "title"),
+    }
+    if asked:
+        try:
+            context["page"] = _search_page(request, asked, shown)
+        except ValueError as refused:
+            # Plain text: the message may quote what was typed.
+            return HttpResponseBadRequest(str(refused), content_type="text/plain; charset=utf-8")
+        return render(request, "web/candidates.html", context)
+    visible = policy.visible_candidates(request.user).order_by("-created_at", "id")
+    context["page"] = Paginator(
+        visible.prefetch_related(
+            shown, Prefetch("emails", queryset=CandidateEmail.objects.order_by("id"))
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    return render(request, "web/candidates.html", {"page": page, "query": query})
+    return render(request, "web/candidates.html", context)
