@@ -22,6 +22,7 @@ from hirebridge.hiring.models import (
 from hirebridge.hiring.models.opportunities import ArchiveReasonType
 from hirebridge.hiring.models.records import Activity, RecordSource, Verb
 from hirebridge.hiring.models.stages import LEAD_REACHED_OUT
+from hirebridge.hiring.services import Phone
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.client import LinkedInClient
 from hirebridge.linkedin.inbound import people
@@ -33,7 +34,7 @@ from hirebridge.linkedin.models import (
     SyncCursor,
     SyncedRecord,
 )
-from hirebridge.linkedin.outbound import backfill, drain, sender
+from hirebridge.linkedin.outbound import backfill, drain, mapping, sender
 from hirebridge.linkedin.outbound.bucket import Buckets
 from tests.factories import PostingFactory
 from tests.linkedin.conftest import Linked
@@ -333,3 +334,28 @@ def test_a_batch_size_outside_linkedins_range_is_refused(settings, size):
     settings.LINKEDIN_BATCH_SIZE = size
     with pytest.raises(ImproperlyConfigured, match="LINKEDIN_BATCH_SIZE"):
         drain.batch_size()
+
+
+def test_a_batch_read_by_the_loaders_maps_to_the_bodies_of_rows_read_one_by_one(alex):
+    """The loaders read related rows for the whole batch; the bodies must not tell."""
+    posting = PostingFactory(title="Data Engineer", location="Berlin, Germany", owner=alex)
+    opportunity = services.create_candidate(
+        alex,
+        name="Ada King Lovelace",
+        emails=["ADA@example.com", "ada@localhost", "ada.k@example.org"],
+        phones=[Phone("+44 20 7946 0000"), Phone("020 7946 0001")],
+        links=["https://example.com/ada", "https://www.linkedin.com/in/ada-lovelace/"],
+        posting=posting,
+        sources=["Referral", "Agency"],
+    )
+    key, candidate_key = str(opportunity.pk), str(opportunity.candidate_id)
+    one_by_one = Opportunity.objects.get(pk=opportunity.pk)
+
+    loaded_candidate = mapping.load_candidates([candidate_key])[candidate_key]
+    candidate_body = mapping.candidate_body(loaded_candidate, person_urn=None)
+    assert candidate_body == mapping.candidate_body(one_by_one.candidate, person_urn=None)
+    assert candidate_body["linkedInProfileUrl"] == "https://www.linkedin.com/in/ada-lovelace/"
+    for load in (mapping.load_applications, mapping.load_opportunities):
+        body = mapping.application_body(load([key])[key])
+        assert body == mapping.application_body(one_by_one)
+        assert body["source"] == "Agency"  # the first source by name, as Source orders them

@@ -82,20 +82,28 @@ def _due(now: datetime) -> Q:
 
 
 def claim(kind: str, limit: int) -> list[OutboxItem]:
-    """Up to `limit` due rows of one kind in key order, leased to the caller."""
+    """Up to `limit` due rows of one kind in key order, leased to the caller.
+
+    Read and leased in one transaction that keeps other claimers off the rows read: PostgreSQL
+    locks them (a concurrent claimer skips them and takes the next due rows), SQLite's
+    IMMEDIATE transactions let one writer in at a time. So the rows read are exactly the rows
+    leased, and their lease and attempts are set here rather than read back."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
-    ids = list(
-        OutboxItem.objects.filter(_due(now), kind=kind)
-        .order_by("entity_id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if not ids:
-        return []
-    OutboxItem.objects.filter(_due(now), pk__in=ids).update(
-        lease_until=lease, attempts=F("attempts") + 1
-    )
-    return list(OutboxItem.objects.filter(pk__in=ids, lease_until=lease).order_by("entity_id"))
+    with transaction.atomic():
+        rows = list(
+            OutboxItem.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), kind=kind)
+            .order_by("entity_id")[:limit]
+        )
+        if rows:
+            OutboxItem.objects.filter(pk__in=[row.pk for row in rows]).update(
+                lease_until=lease, attempts=F("attempts") + 1
+            )
+    for row in rows:
+        row.lease_until = lease
+        row.attempts += 1
+    return rows
 
 
 def pending_count() -> int:
@@ -104,14 +112,18 @@ def pending_count() -> int:
 
 def settle(items: Iterable[OutboxItem]) -> None:
     """LinkedIn has the state read for these rows: remove each unless it changed meanwhile (its
-    token moved on), in which case it stays pending for the newer state."""
-    by_token = Q()
+    token moved on), in which case it stays pending for the newer state.
+
+    `pk IN (ids) AND token IN (tokens)` matches exactly the rows that still hold the (pk, token)
+    pair read: every OutboxItem built gets a fresh uuid4 (the field's default, or
+    `changed_many`'s) and only `write` stores it, onto that one row; so no row ever holds a
+    token read from another, and a cross pair (pk of one, token of another) never matches."""
     items = list(items)
-    for item in items:
-        by_token |= Q(pk=item.pk, token=item.token)
     if not items:
         return
-    OutboxItem.objects.filter(by_token).delete()
+    OutboxItem.objects.filter(
+        pk__in=[item.pk for item in items], token__in=[item.token for item in items]
+    ).delete()
     release(items)
 
 

@@ -11,12 +11,13 @@ https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/required-fi
 import functools
 import re
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model, Prefetch
+from django.db.models import Model, Prefetch, prefetch_related_objects
 from nameparser import HumanName
 
 from hirebridge.accounts.models import User
@@ -24,6 +25,7 @@ from hirebridge.hiring.models import (
     Activity,
     ArchiveReason,
     Candidate,
+    CandidateEmail,
     CandidateLink,
     CandidatePhone,
     Note,
@@ -33,6 +35,7 @@ from hirebridge.hiring.models import (
     Stage,
     StageChange,
 )
+from hirebridge.hiring.models.candidates import is_linkedin_profile
 from hirebridge.hiring.models.postings import PostingState
 from hirebridge.hiring.models.records import RecordSource, Verb
 from hirebridge.linkedin.models import Integration, JobAvailability
@@ -41,10 +44,20 @@ TITLE_MAX = 200  # LinkedIn's limit for a job title, applied to application job 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # LinkedIn's "X@X.X"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STAGE_VERBS = (Verb.ARCHIVED, Verb.UNARCHIVED)
+FETCHED = "_linkedin_fetched"  # where a loader leaves the related values it read for a batch
 
 
 class Unmappable(ValueError):
     """A row LinkedIn would refuse; the message reads "field: why"."""
+
+
+def _values(row: Model, relation: str, field: str) -> list[Any]:
+    """`field` of each row related by `relation`, in the relation's order: what the loader read
+    for the whole batch, or else read now (a body built for one row needs no loader)."""
+    fetched = row.__dict__.get(FETCHED, {})
+    if relation in fetched:
+        return fetched[relation]
+    return [getattr(related, field) for related in getattr(row, relation).all()]
 
 
 def epoch_ms(dt: datetime) -> int:
@@ -148,8 +161,8 @@ def _candidate_names(candidate: Candidate) -> tuple[str, str, str]:
 def _valid_emails(candidate: Candidate) -> list[str]:
     """The addresses that match X@X.X, lower-cased, each once; the others are left out."""
     valid: list[str] = []
-    for row in candidate.emails.all():
-        address = row.email.strip().lower()
+    for email in _values(candidate, "emails", "email"):
+        address = email.strip().lower()
         if EMAIL.fullmatch(address) and address not in valid:
             valid.append(address)
     return valid
@@ -164,6 +177,12 @@ def _addresses(location: str) -> list[dict[str, str]]:
     return [{"city": city, "geographicArea": area}]
 
 
+def _profile_url(candidate: Candidate) -> str:
+    """The first link that is a LinkedIn profile (Candidate.linkedin_url, from what was read)."""
+    urls = _values(candidate, "links", "url")
+    return next((url for url in urls if is_linkedin_profile(url)), "")
+
+
 def candidate_body(candidate: Candidate, *, person_urn: str | None) -> dict[str, Any]:
     """A candidate as atsCandidates keeps it; with no email it is sent only when a LinkedIn
     member (`person_urn`) is attached, since LinkedIn then needs no address to match."""
@@ -171,7 +190,9 @@ def candidate_body(candidate: Candidate, *, person_urn: str | None) -> dict[str,
     emails = _valid_emails(candidate)
     if not emails and person_urn is None:
         raise Unmappable("emailAddresses: no valid email address and no LinkedIn member attached")
-    phones = [_column(phone.value, CandidatePhone, "value") for phone in candidate.phones.all()]
+    phones = [
+        _column(value, CandidatePhone, "value") for value in _values(candidate, "phones", "value")
+    ]
     body: dict[str, Any] = {
         "firstName": first,
         "lastName": last,
@@ -185,7 +206,7 @@ def candidate_body(candidate: Candidate, *, person_urn: str | None) -> dict[str,
         "middleInitial": initial,
         "currentCompanyName": _column(candidate.current_company, Candidate, "current_company"),
         "currentJobTitle": _column(candidate.current_title, Candidate, "current_title"),
-        "linkedInProfileUrl": _column(candidate.linkedin_url or "", CandidateLink, "url"),
+        "linkedInProfileUrl": _column(_profile_url(candidate), CandidateLink, "url"),
     }
     return body | {name: value for name, value in optional.items() if value}
 
@@ -201,7 +222,7 @@ def application_body(opportunity: Opportunity) -> dict[str, Any]:
     candidate = opportunity.candidate
     first, last, _ = _candidate_names(candidate)
     emails = _valid_emails(candidate)
-    source = next((label.text for label in opportunity.sources.all()), "")
+    source = next(iter(_values(opportunity, "sources", "text")), "")
     reason = opportunity.archive_reason
     body: dict[str, Any] = {
         "atsCandidateId": str(candidate.id),
@@ -304,36 +325,67 @@ def _uuids(ids: Iterable[str]) -> list[uuid.UUID]:
     return valid
 
 
+def _attach(rows: Iterable[Model], relation: str, pairs: Iterable[tuple[Any, Any]]) -> None:
+    """Hand each row its related values, read for the whole batch as (row pk, value) pairs in
+    the relation's order: one query per relation, no queryset or model per row."""
+    grouped: defaultdict[Any, list[Any]] = defaultdict(list)
+    for pk, value in pairs:
+        grouped[pk].append(value)
+    for row in rows:
+        row.__dict__.setdefault(FETCHED, {})[relation] = grouped[row.pk]
+
+
+def _attach_emails(candidates: list[Candidate]) -> None:
+    emails = CandidateEmail.objects.filter(candidate__in=candidates).order_by("id")
+    _attach(candidates, "emails", emails.values_list("candidate_id", "email"))
+
+
+def _attach_sources(opportunities: list[Opportunity]) -> None:
+    labels = Opportunity.sources.through.objects.filter(opportunity__in=opportunities)
+    pairs = labels.order_by("source__text").values_list("opportunity_id", "source__text")
+    _attach(opportunities, "sources", pairs)
+
+
 def load_candidates(ids: Iterable[str]) -> dict[str, Candidate]:
-    rows = (
+    """What candidate_body and the member link read."""
+    rows = list(
         Candidate.objects.filter(pk__in=_uuids(ids))
         .select_related("linkedin_connection")
-        .prefetch_related("emails", "phones", "links")
+        .order_by()
     )
+    _attach_emails(rows)
+    phones = CandidatePhone.objects.filter(candidate__in=rows).order_by("id")
+    _attach(rows, "phones", phones.values_list("candidate_id", "value"))
+    links = CandidateLink.objects.filter(candidate__in=rows).order_by("id")
+    _attach(rows, "links", links.values_list("candidate_id", "url"))
     return {str(row.id): row for row in rows}
+
+
+def _opportunities(ids: Iterable[str]) -> list[Opportunity]:
+    return list(
+        Opportunity.objects.filter(pk__in=_uuids(ids))
+        .select_related("candidate", "posting", "archive_reason")
+        .order_by()
+    )
 
 
 def load_applications(ids: Iterable[str]) -> dict[str, Opportunity]:
     """What application_body reads (not the stage history)."""
-    rows = (
-        Opportunity.objects.filter(pk__in=_uuids(ids))
-        .select_related("candidate", "posting", "archive_reason")
-        .prefetch_related("candidate__emails", "sources")
-    )
+    rows = _opportunities(ids)
+    _attach_emails([row.candidate for row in rows])
+    _attach_sources(rows)
     return {str(row.id): row for row in rows}
 
 
 def load_opportunities(ids: Iterable[str]) -> dict[str, Opportunity]:
     """What application_body and stage_records read."""
-    rows = (
-        Opportunity.objects.filter(pk__in=_uuids(ids))
-        .select_related("candidate", "posting", "archive_reason")
-        .prefetch_related(
-            "candidate__emails",
-            "sources",
-            Prefetch("stage_changes", StageChange.objects.select_related("to_stage")),
-            Prefetch("activities", Activity.objects.filter(verb__in=STAGE_VERBS)),
-        )
+    rows = _opportunities(ids)
+    _attach_emails([row.candidate for row in rows])
+    _attach_sources(rows)
+    prefetch_related_objects(
+        rows,
+        Prefetch("stage_changes", StageChange.objects.select_related("to_stage")),
+        Prefetch("activities", Activity.objects.filter(verb__in=STAGE_VERBS)),
     )
     return {str(row.id): row for row in rows}
 

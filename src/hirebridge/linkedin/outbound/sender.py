@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from hirebridge.hiring.models.postings import PostingState
 from hirebridge.hiring.models.records import RecordSource
@@ -148,9 +149,15 @@ def _refuse(work: Work, reason: str) -> None:
     work.done = True
 
 
-@transaction.atomic
 def _accepted(kind: str, works: Sequence[Work]) -> None:
-    """Record what LinkedIn now holds (or no longer holds) and remove the rows."""
+    """Record what LinkedIn now holds (or no longer holds) and remove the rows, in one
+    transaction (none when there is nothing to record)."""
+    if works:
+        with transaction.atomic():
+            _record(kind, works)
+
+
+def _record(kind: str, works: Sequence[Work]) -> None:
     kept = [w for w in works if w.body is not None or w.detail]
     gone = [w.key for w in works if w.body is None and not w.detail]
     if kept:
@@ -453,12 +460,22 @@ def send_applications(sync: Sync, items: list[OutboxItem], works: list[Work]) ->
     )
 
 
-@transaction.atomic
 def _applications_accepted(works: list[Work]) -> None:
-    """LinkedIn holds these applications: their stage history may go now (its sender skips
-    what LinkedIn already has)."""
-    _accepted(OutboxKind.APPLICATION, works)
-    outbox.changed_many((OutboxKind.APPLICATION_STAGES, work.key, work.key) for work in works)
+    """LinkedIn holds these applications: their stage history may go now, in this drain's
+    children round (its sender skips what LinkedIn already has). The rows go straight into the
+    outbox: the drain running this is the worker `outbox.changed_many` would ring."""
+    if not works:
+        return
+    now = timezone.now()
+    stages = [
+        OutboxItem(
+            kind=OutboxKind.APPLICATION_STAGES, entity_id=w.key, parent_id=w.key, changed_at=now
+        )
+        for w in works
+    ]
+    with transaction.atomic():
+        _record(OutboxKind.APPLICATION, works)
+        outbox.write(stages)
 
 
 def send_application_stages(sync: Sync, items: list[OutboxItem], works: list[Work]) -> None:
