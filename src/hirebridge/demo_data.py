@@ -124,6 +124,12 @@ LTM_MANAGES = (0, 4)
 LTM_MEMBER_OF = (2,)
 
 SOURCES = ["LinkedIn Recruiter", "Referral", "Job site", "Added manually", "Agency"]
+LINKEDIN_SOURCE = "LinkedIn Recruiter"  # these candidates carry their LinkedIn profile's URL
+ORIGIN_BY_SOURCE = {
+    "Referral": Origin.REFERRED,
+    "Job site": Origin.APPLIED,
+    "Agency": Origin.AGENCY,
+}
 TAGS = ["python", "go", "kubernetes", "leadership", "remote", "relocation", "senior", "fintech"]
 # Weighted spread over the pipeline: most opportunities sit early, few reach Offer.
 STAGE_WEIGHTS = [30, 10, 8, 25, 10, 7, 5, 3]
@@ -142,14 +148,10 @@ class Login:
 
 def seed(*, seed: int = 42, candidates: int = 300) -> list[Login]:
     """Fill an empty database; returns each user's login and API key (shown only here)."""
-    if User.objects.exists():
-        raise ValueError("the database already has users; demo data goes only into a new one")
     rng = random.Random(seed)
     fake = Faker()
     fake.seed_instance(seed)
-    with transaction.atomic():
-        logins, users = _users()
-        postings = _postings(rng, users)
+    logins, users, postings = create_team(rng)
     stages = list(Stage.objects.active())
     reasons = list(ArchiveReason.objects.filter(active=True, type=ArchiveReasonType.NON_HIRED))
     hired = ArchiveReason.objects.get(type=ArchiveReasonType.HIRED)
@@ -157,6 +159,15 @@ def seed(*, seed: int = 42, candidates: int = 300) -> list[Login]:
         _candidate(rng, fake, users, postings, stages, reasons, hired)
     _entered_twice(rng, users, candidates // DUPLICATE_EVERY)
     return logins
+
+
+def create_team(rng: random.Random) -> tuple[list[Login], dict[Role, User], list[Posting]]:
+    """One user per role and the postings with their hiring teams, in a database without users."""
+    if User.objects.exists():
+        raise ValueError("the database already has users; demo data goes only into a new one")
+    with transaction.atomic():
+        logins, users = _users()
+        return logins, users, _postings(rng, users)
 
 
 def _users() -> tuple[list[Login], dict[Role, User]]:
@@ -206,9 +217,7 @@ def _candidate(rng, fake, users, postings, stages, reasons, hired) -> None:
     stage = rng.choices(stages, weights=STAGE_WEIGHTS[: len(stages)])[0]
     first, last = fake.first_name(), fake.last_name()
     source = rng.choice(SOURCES)
-    origin = {"Referral": Origin.REFERRED, "Job site": Origin.APPLIED, "Agency": Origin.AGENCY}.get(
-        source, Origin.SOURCED
-    )
+    origin = ORIGIN_BY_SOURCE.get(source, Origin.SOURCED)
     handle = f"{first}-{last}-{rng.randrange(100, 999)}".lower()
     recruiter = users[rng.choice([Role.ADMIN, Role.TEAM_MEMBER])]
     opportunity = services.create_candidate(
@@ -220,7 +229,7 @@ def _candidate(rng, fake, users, postings, stages, reasons, hired) -> None:
         current_title=fake.job()[:120],
         emails=[f"{handle}@{fake.free_email_domain()}"],
         phones=[services.Phone(fake.numerify("+44 7### ######"), "mobile")],
-        links=[f"https://www.linkedin.com/in/{handle}"] if source == "LinkedIn Recruiter" else [],
+        links=[f"https://www.linkedin.com/in/{handle}"] if source == LINKEDIN_SOURCE else [],
         tags=rng.sample(TAGS, rng.randrange(0, 3)),
         sources=[source],
         origin=origin,
