@@ -220,19 +220,21 @@ def candidacy(
             owner=owner,
             opened_at=opened_at,
         )
-        candidate = opportunity.candidate
-    else:
-        add_contact_details(candidate, person)
-        active = candidate.opportunities.active().filter(posting=posting).order_by("created_at")
-        opportunity = active.first() or services.add_opportunity(
-            actor,
-            candidate,
-            posting=posting,
-            origin=Origin.SOURCED,
-            sources=[SOURCE],
-            owner=owner,
-            opened_at=opened_at,
-        )
+        # Creating the candidate put it in the outbox in this unit of work, and the candidate
+        # sync reads the connection when it sends: nothing more to queue.
+        _new_connection(integration, opportunity.candidate, person.urn, actor)
+        return opportunity
+    add_contact_details(candidate, person)
+    active = candidate.opportunities.active().filter(posting=posting).order_by("created_at")
+    opportunity = active.first() or services.add_opportunity(
+        actor,
+        candidate,
+        posting=posting,
+        origin=Origin.SOURCED,
+        sources=[SOURCE],
+        owner=owner,
+        opened_at=opened_at,
+    )
     connect(integration, candidate, person.urn, actor)
     return opportunity
 
@@ -257,13 +259,7 @@ def connect(
     through the outbox (the candidate sync sets `manualMatchedMember`)."""
     current = ProfileConnection.objects.filter(candidate=candidate).first()
     if current is None:
-        ProfileConnection.objects.create(
-            candidate=candidate,
-            integration=integration,
-            person_urn=person_urn,
-            primary=True,
-            connected_by=actor if isinstance(actor, User) else None,
-        )
+        _new_connection(integration, candidate, person_urn, actor)
     elif (current.integration_id, current.person_urn) != (integration.pk, person_urn):
         left_integration, left_member = current.integration, current.person_urn
         was_primary = current.primary
@@ -276,6 +272,19 @@ def connect(
     else:
         return
     outbox.changed(OutboxKind.CANDIDATE, candidate.id)
+
+
+def _new_connection(
+    integration: Integration, candidate: Candidate, person_urn: str, actor: services.Actor
+) -> None:
+    """The first connection of a candidate that has none: primary for the member."""
+    ProfileConnection.objects.create(
+        candidate=candidate,
+        integration=integration,
+        person_urn=person_urn,
+        primary=True,
+        connected_by=actor if isinstance(actor, User) else None,
+    )
 
 
 def log_inmail(
