@@ -425,7 +425,8 @@ def main() -> None:
         f"{ended_load[0]:.1f}"
     )
     for figures_of_run in runs:
-        print(f"\n{figures_of_run['workers']} worker(s), 2 threads each:")
+        threads = os.environ.get("HUEY_WORKERS", "2 (the default)")
+        print(f"\n{figures_of_run['workers']} worker(s), {threads} threads each:")
         for line in describe(figures_of_run, args.faults):
             print("  " + line)
     if args.compare_workers:
