@@ -2,9 +2,11 @@
 may see."""
 
 import pytest
+from django.db import connection
 
 from hirebridge.hiring import duplicates
 from hirebridge.hiring.duplicates import MAX_DUPLICATES, Shared, duplicates_of
+from hirebridge.hiring.models import CandidatePhone
 from hirebridge.hiring.services import Phone
 from hirebridge.linkedin.models import ProfileConnection
 from tests.factories import PostingFactory, candidate, linkedin_integration
@@ -161,3 +163,13 @@ def test_the_lookup_takes_a_fixed_number_of_queries(tara, django_assert_max_num_
         person(tara, f"Ada Lovelace{i}", phones=[Phone("+49301234567")], current_company="Engines")
     with django_assert_max_num_queries(10):
         assert len(duplicates_of(tara, ada)) == MAX_DUPLICATES
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite's plan is deterministic on a small table; PostgreSQL may prefer a scan there",
+)
+def test_the_phone_lookup_reads_an_index_not_every_phone(db):
+    spellings = duplicates.phone_spellings("+49 30 1234567")
+    plan = CandidatePhone.objects.filter(value__in=spellings).values("candidate_id").explain()
+    assert "hiring_phone_value_idx" in plan

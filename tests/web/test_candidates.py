@@ -29,7 +29,7 @@ def test_the_list_shows_only_what_the_role_may_see(client, personas, two_posting
     response = client.get(reverse("candidates"))
     shown = {c.name for c in response.context["page"].object_list}
     assert shown == names
-    assert response.context["page"].paginator.count == len(names)  # totals leak nothing either
+    assert response.context["page"].total.count == len(names)  # totals leak nothing either
     html = response.content.decode()
     for hidden in {"Ada Lovelace", "Grace Hopper"} - names:
         assert hidden not in html
@@ -143,3 +143,39 @@ def test_search_results_page_with_their_filters_kept(
     second = client.get(reverse("candidates"), {"q": "person", "location": "berlin", "page": 2})
     assert len(second.context["page"].object_list) == 5
     assert not second.context["page"].has_next
+
+
+def test_a_long_list_counts_up_to_a_cap_and_pages_on_by_looking_ahead(
+    client, tara, posting, monkeypatch
+):
+    monkeypatch.setattr("hirebridge.web.views.COUNT_CAP", 3)
+    monkeypatch.setattr("hirebridge.web.views.PAGE_SIZE", 2)
+    for i in range(5):
+        candidate(tara, f"Person Number{i}", posting=posting)
+    client.force_login(tara)
+    first = client.get(reverse("candidates"))
+    assert str(first.context["page"].total) == "3+"
+    assert first.context["page"].num_pages is None
+    assert first.context["page"].has_next
+    html = first.content.decode()
+    assert '<small class="muted">3+</small>' in html
+    assert "Page 1</span>" in html
+    last = client.get(reverse("candidates"), {"page": 3})
+    assert [c.name for c in last.context["page"].object_list] == ["Person Number0"]
+    assert not last.context["page"].has_next
+    past_the_end = client.get(reverse("candidates"), {"page": 9})
+    assert past_the_end.context["page"].number == 3
+    assert [c.name for c in past_the_end.context["page"].object_list] == ["Person Number0"]
+
+
+def test_a_short_list_shows_its_exact_count_and_pages(client, tara, posting, monkeypatch):
+    monkeypatch.setattr("hirebridge.web.views.PAGE_SIZE", 2)
+    for i in range(3):
+        candidate(tara, f"Person Number{i}", posting=posting)
+    client.force_login(tara)
+    response = client.get(reverse("candidates"), {"page": "7"})
+    page = response.context["page"]
+    assert (str(page.total), page.num_pages, page.number) == ("3", 2, 2)
+    assert "Page 2 of 2</span>" in response.content.decode()
+    not_a_number = client.get(reverse("candidates"), {"page": "two"})
+    assert not_a_number.context["page"].number == 1

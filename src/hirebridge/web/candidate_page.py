@@ -170,16 +170,18 @@ def _opportunities(user: AnyUser, candidate: Candidate) -> QuerySet[Opportunity]
     )
 
 
-def _shown_to(user: AnyUser) -> Q:
-    """Records about the person, or about an opportunity the user may see."""
+def _shown_to(user: AnyUser, candidate: Candidate) -> Q:
+    """Records about the person, or about one of their opportunities the user may see. The
+    opportunities are the candidate's own, so the check reads a few rows through the candidate
+    index rather than every opportunity the user may see."""
     return Q(opportunity__isnull=True) | Q(
-        opportunity__in=policy.visible_opportunities(user).values("pk")
+        opportunity__in=policy.visible_opportunities(user).filter(candidate=candidate).values("pk")
     )
 
 
 def _activities(user: AnyUser, candidate: Candidate) -> QuerySet[Activity]:
     return (
-        candidate.activities.filter(_shown_to(user))
+        candidate.activities.filter(_shown_to(user, candidate))
         .select_related("actor", "opportunity__posting")
         .order_by("-created_at", "-id")
     )
@@ -187,7 +189,7 @@ def _activities(user: AnyUser, candidate: Candidate) -> QuerySet[Activity]:
 
 def _messages(user: AnyUser, candidate: Candidate) -> QuerySet[Message]:
     return (
-        candidate.messages.filter(_shown_to(user))
+        candidate.messages.filter(_shown_to(user, candidate))
         .select_related("opportunity__posting")
         .order_by("-sent_at", "id")
     )
@@ -195,7 +197,7 @@ def _messages(user: AnyUser, candidate: Candidate) -> QuerySet[Message]:
 
 def _notes(user: AnyUser, candidate: Candidate) -> QuerySet[Note]:
     return (
-        candidate.notes.filter(_shown_to(user))
+        candidate.notes.filter(_shown_to(user, candidate))
         .select_related("author", "opportunity__posting")
         .order_by("-created_at", "id")
     )

@@ -3,14 +3,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
 from hirebridge.accounts import policy
 from hirebridge.hiring.models import Candidate, CandidateEmail
 from hirebridge.search import candidates as search
+from hirebridge.web.pipeline import COUNT_CAP, Tally
 
 PAGE_SIZE = 50
 
@@ -27,12 +27,16 @@ SEARCH_FIELDS = ("q", "location", "title", "company", "tag", "posting")
 
 
 @dataclass(frozen=True)
-class SearchPage:
-    """One page of ranked search results, shaped like a Paginator page for the template."""
+class Page:
+    """One page of candidates, shaped like a Paginator page for the template. The list also
+    knows its total, counted no further than COUNT_CAP, and its number of pages when that
+    count is exact; a ranked search knows neither."""
 
     object_list: list[Candidate]
     number: int
     has_next: bool
+    total: Tally | None = None
+    num_pages: int | None = None
 
     def has_previous(self) -> bool:
         return self.number > 1
@@ -44,7 +48,7 @@ class SearchPage:
         return self.number + 1
 
 
-def _search_page(request: HttpRequest, asked: dict[str, str], shown: Prefetch) -> SearchPage:
+def _search_page(request: HttpRequest, asked: dict[str, str], shown: Prefetch) -> Page:
     """The page of the search the request asks for; ValueError names a bad field."""
     page = request.GET.get("page", "1")
     if not page.isdigit() or int(page) < 1:
@@ -66,7 +70,33 @@ def _search_page(request: HttpRequest, asked: dict[str, str], shown: Prefetch) -
     ).in_bulk(found.candidate_ids)
     # A candidate deleted since the search is left out.
     shown_now = [by_id[pk] for pk in found.candidate_ids if pk in by_id]
-    return SearchPage(shown_now, number, found.has_more)
+    return Page(shown_now, number, found.has_more)
+
+
+def _list_page(visible: QuerySet[Candidate], wanted: str | None) -> Page:
+    """The page asked for of the newest-first list, as Paginator.get_page picks it (a page that
+    is not a number shows the first, a page past the end the last) without counting a million
+    rows: past COUNT_CAP the rows fetched tell whether a next page exists, and only a page
+    beyond the last of such a list costs a full count, to find the last."""
+    number = int(wanted) if wanted and wanted.isdigit() and int(wanted) > 0 else 1
+    found = visible.order_by().values("pk")[: COUNT_CAP + 1].count()
+    total = Tally(min(found, COUNT_CAP), capped=found > COUNT_CAP)
+    if not total.capped:
+        num_pages = max(1, -(-found // PAGE_SIZE))
+        number = min(number, num_pages)
+        rows = _rows(visible, number, PAGE_SIZE)
+        return Page(rows, number, number < num_pages, total, num_pages)
+    rows = _rows(visible, number, PAGE_SIZE + 1)
+    if not rows:
+        number = max(1, -(-visible.count() // PAGE_SIZE))
+        rows = _rows(visible, number, PAGE_SIZE)
+        return Page(rows, number, False, total)
+    return Page(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE, total)
+
+
+def _rows(visible: QuerySet[Candidate], number: int, limit: int) -> list[Candidate]:
+    offset = (number - 1) * PAGE_SIZE
+    return list(visible[offset : offset + limit])
 
 
 @login_required
@@ -97,10 +127,10 @@ def candidates(request: HttpRequest) -> HttpResponse:
             return HttpResponseBadRequest(str(refused), content_type="text/plain; charset=utf-8")
         return render(request, "web/candidates.html", context)
     visible = policy.visible_candidates(request.user).order_by("-created_at", "id")
-    context["page"] = Paginator(
+    context["page"] = _list_page(
         visible.prefetch_related(
             shown, Prefetch("emails", queryset=CandidateEmail.objects.order_by("id"))
         ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        request.GET.get("page"),
+    )
     return render(request, "web/candidates.html", context)

@@ -107,6 +107,10 @@ class CandidatePhone(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # Duplicate hints look a number up by its common spellings (hiring.duplicates).
+            models.Index(fields=["value"], name="hiring_phone_value_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.value
