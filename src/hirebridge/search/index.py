@@ -109,6 +109,10 @@ def rebuild(candidate_ids: Iterable[UUID] | None = None) -> int:
         cursor.execute(f"DELETE FROM {schema.DOCUMENTS}")
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Tables just bulk-loaded may have no statistics yet, and the per-candidate lookups
+            # below, planned as if on empty tables, may become scans.
+            for table in _tables().values():
+                cursor.execute(f"ANALYZE {table}")
         _insert("1 = 1", [], upsert=False)
         cursor.execute(f"SELECT count(*) FROM {schema.DOCUMENTS}")
         (count,) = cursor.fetchone()
