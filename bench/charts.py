@@ -59,8 +59,8 @@ def web_chart(reports: list[dict[str, Any]], out: Path) -> Path:
     points: dict[str, list[tuple[int, float]]] = {}
     for report in reports:
         candidates = int(report["params"]["candidates"])
-        for endpoint, runs in report["figures"]["endpoints"].items():
-            points.setdefault(endpoint, []).append((candidates, runs["latency"]["p99_ms"]))
+        for endpoint, figures in report["figures"].items():
+            points.setdefault(endpoint, []).append((candidates, figures["alone_p99_ms"]))
     figure, axis = plt.subplots(figsize=(7, 4.5))
     for endpoint, series in sorted(points.items()):
         series.sort()
