@@ -35,7 +35,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchlib import free_port, git_sha
 from sandbox_upsert import tunnelled_put
 
 LINKEDIN_PER_MINUTE = 10_000
@@ -82,25 +82,9 @@ LAST_NAMES = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.1f}/{five:.1f}"
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 # The ATS database, built in this process.

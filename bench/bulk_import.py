@@ -32,19 +32,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchlib import git_sha
+
 GOAL = 0.25
 PG_DATABASE = "seed_bulk_import_bench"
 RAW_TABLE = "bench_raw_candidates"
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 # In the measuring process: Django set up on the fresh database.

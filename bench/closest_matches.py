@@ -18,10 +18,8 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sqlite3
 import statistics
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchlib import git_sha
 from rapidfuzz import fuzz, process
 
 from sandbox import matching
@@ -41,16 +40,6 @@ GOAL_P95_MS = 25.0
 GOAL_SCORED_SHARE = 0.005
 GOAL_SCORING_SHARE = 0.20
 LIMIT_QUERIES = 20  # names compared with all N members for the comparisons/s ceiling
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 def members_in(path: Path) -> int:

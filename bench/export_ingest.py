@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import redis
+from benchlib import free_port, git_sha
 from psycopg import sql
 
 SENDER_THREADS = 4
@@ -57,22 +57,6 @@ GOAL_P99_S = 2.0
 GOAL_P99_FAULTS_S = 30.0
 GOAL_SHARE_OF_HELLO = 0.20
 GOAL_SCALING = 1.7
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 @dataclass

@@ -20,9 +20,7 @@ poll's rate to the raw read rate. Nothing is pass/fail.
 import argparse
 import json
 import os
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +34,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from benchlib import free_port, git_sha
 
 ORGANIZATION_CONTRACTS = (70001001, 70001002)
 SEEDED_SEATS = 5
@@ -43,22 +42,6 @@ FIRST_SEAT = 5_000_001
 FIRST_MEMBER = 100  # the sandbox's generated members start here
 DRIVER_THREADS = 4
 SAFETY_LAG_S = 31  # the ATS reads nothing younger than 30 s
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 def hirebridge(env: dict[str, str], *args: str) -> None:

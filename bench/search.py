@@ -28,6 +28,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchlib import git_sha
+
 ROOT = Path(__file__).resolve().parent.parent
 COMMON = "remote"  # in 30% of rows
 RARE = [f"quokka{chr(97 + i)}" for i in range(20)]  # each in ~250 rows
@@ -45,16 +47,6 @@ CLASSES = [
 
 def load_avg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 def percentile(samples: list[float], q: float) -> float:

@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from benchlib import free_port, git_sha
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/seed_1m"
 WORKERS = 2
@@ -78,22 +78,6 @@ class Run:
     p99_ms: float
     requests: int
     errors: int
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def git_sha() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return ""
-    done = subprocess.run(
-        [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
 
 
 def load() -> str:
