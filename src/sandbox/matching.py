@@ -7,6 +7,7 @@ same and the other sharing its first letter or its last two. One typo in a name 
 finds the member (it spares either the first letter or the last two), and each name block is
 capped so a very common name cannot make a query score thousands.
 """
+# ruff: noqa: S608 - SQL is built from this module's column names; values are parameters
 
 import heapq
 import json
@@ -23,42 +24,29 @@ BLOCK_LIMIT = 250
 
 # Members' emails and profile URLs are stored lower-case (tenant.py), so their plain indexes serve
 # the exact keys; the name keys use the NOCASE indexes on (last, first) and (first, last).
-_BY_EMAIL = """
-    SELECT id, person_id, first_name, last_name, headline, location, company, email, profile_url
-    FROM members WHERE email IN (SELECT value FROM json_each(?)) AND closed_at IS NULL
-"""
-_BY_PROFILE_URL = """
-    SELECT id, person_id, first_name, last_name, headline, location, company, email, profile_url
-    FROM members WHERE profile_url = ? AND closed_at IS NULL
-"""
-_BY_LAST_NAME = """
-    SELECT id, person_id, first_name, last_name, headline, location, company, email, profile_url
-    FROM members WHERE last_name = ? COLLATE NOCASE
-        AND first_name >= ? COLLATE NOCASE AND first_name < ? COLLATE NOCASE
-        AND closed_at IS NULL
-    LIMIT ?
-"""
-_BY_FIRST_NAME = """
-    SELECT id, person_id, first_name, last_name, headline, location, company, email, profile_url
-    FROM members WHERE first_name = ? COLLATE NOCASE
-        AND last_name >= ? COLLATE NOCASE AND last_name < ? COLLATE NOCASE
-        AND closed_at IS NULL
-    LIMIT ?
-"""
-_BY_LAST_NAME_AND_ENDING = """
-    SELECT id, person_id, first_name, last_name, headline, location, company, email, profile_url
-    FROM members WHERE last_name = ? COLLATE NOCASE
-        AND substr(first_name, -2) = ? COLLATE NOCASE
-        AND closed_at IS NULL
-    LIMIT ?
-"""
-_BY_FIRST_NAME_AND_ENDING = """
-    SELECT id, person_id, first_name, last_name, headline, location, company, email, profile_url
-    FROM members WHERE first_name = ? COLLATE NOCASE
-        AND substr(last_name, -2) = ? COLLATE NOCASE
-        AND closed_at IS NULL
-    LIMIT ?
-"""
+_MEMBERS = (
+    "SELECT id, person_id, first_name, last_name, headline, location, company, email, "
+    "profile_url FROM members WHERE closed_at IS NULL AND "
+)
+_BY_EMAIL = _MEMBERS + "email IN (SELECT value FROM json_each(?))"
+_BY_PROFILE_URL = _MEMBERS + "profile_url = ?"
+
+
+def _name_block(exact: str, other: str, *, by_initial: bool) -> str:
+    """Members with `exact` equal to a name, and `other` starting with a letter range (by
+    initial) or ending in the same two letters."""
+    near = (
+        f"{other} >= ? COLLATE NOCASE AND {other} < ? COLLATE NOCASE"
+        if by_initial
+        else f"substr({other}, -2) = ? COLLATE NOCASE"
+    )
+    return _MEMBERS + f"{exact} = ? COLLATE NOCASE AND {near} LIMIT ?"
+
+
+_BY_LAST_NAME = _name_block("last_name", "first_name", by_initial=True)
+_BY_FIRST_NAME = _name_block("first_name", "last_name", by_initial=True)
+_BY_LAST_NAME_AND_ENDING = _name_block("last_name", "first_name", by_initial=False)
+_BY_FIRST_NAME_AND_ENDING = _name_block("first_name", "last_name", by_initial=False)
 
 
 @dataclass
