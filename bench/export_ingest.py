@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import redis
-from benchlib import free_port, git_sha
+from benchlib import free_port, git_sha, hirebridge
 from psycopg import sql
 
 SENDER_THREADS = 4
@@ -79,18 +79,6 @@ class Cluster:
 
     def processed_per_worker(self) -> list[int]:
         return [len(PROCESSED.findall(log.read_text(errors="replace"))) for log in self.worker_logs]
-
-
-def hirebridge(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "hirebridge", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"hirebridge {args[0]} failed:\n{done.stdout}{done.stderr}")
 
 
 def wait_until(check, seconds: float, what: str) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from benchlib import free_port, git_sha
+from benchlib import free_port, git_sha, hirebridge
 
 ORGANIZATION_CONTRACTS = (70001001, 70001002)
 SEEDED_SEATS = 5
@@ -42,18 +42,6 @@ FIRST_SEAT = 5_000_001
 FIRST_MEMBER = 100  # the sandbox's generated members start here
 DRIVER_THREADS = 4
 SAFETY_LAG_S = 31  # the ATS reads nothing younger than 30 s
-
-
-def hirebridge(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "hirebridge", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"hirebridge {args[0]} failed:\n{done.stdout}{done.stderr}")
 
 
 def wait_for(url: str, seconds: float = 120) -> None:
