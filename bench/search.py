@@ -16,6 +16,7 @@ candidates; the word "remote" in 30% of rows; 20 rare words each in about 250 ro
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMON = "remote"  # in 30% of rows
 RARE = [f"quokka{chr(97 + i)}" for i in range(20)]  # each in ~250 rows
 RARE_HITS = 250
+BUILD_CHUNK = 10_000  # rows generated and written at a time: memory stays flat at 1M
 CLASSES = [
     "floor: name equality",
     "rare term",
@@ -99,85 +101,61 @@ def rows(size: int, words: dict[str, list[str]], rnd: random.Random):
         }
 
 
-def sqlite_time(moment: datetime) -> str:
-    """A datetime as Django stores it in SQLite (UTC, no offset)."""
-    return str(moment.replace(tzinfo=None))
-
-
 def build(size: int, seed: int) -> None:
+    """N candidates with an email each and a note on some, written by the project's bulk writer
+    (COPY on PostgreSQL, executemany on SQLite) in one transaction, a chunk at a time."""
     from django.db import connection, transaction
+
+    from hirebridge.hiring.bulk import TableWriter
+    from hirebridge.hiring.models import Candidate, CandidateEmail, Note
 
     rnd = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
     words = pools(rnd)
-    candidate_columns = (
-        "id, name, headline, location, current_company, current_title, origin,"
-        " created_at, updated_at"
+    candidates = TableWriter(
+        Candidate,
+        [
+            "id",
+            "name",
+            "headline",
+            "location",
+            "current_company",
+            "current_title",
+            "origin",
+            "created_at",
+            "updated_at",
+        ],
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            with (
-                raw.copy(f"COPY hiring_candidate ({candidate_columns}) FROM STDIN") as people,
-            ):
-                kept = []
-                for r in rows(size, words, rnd):
-                    people.write_row(
-                        (
-                            r["id"],
-                            r["name"],
-                            r["headline"],
-                            r["location"],
-                            r["company"],
-                            r["title"],
-                            "sourced",
-                            r["created"],
-                            r["created"],
-                        )
-                    )
-                    kept.append((r["id"], r["email"], r["note"], r["created"]))
-            with raw.copy("COPY hiring_candidateemail (candidate_id, email) FROM STDIN") as copy:
-                for pk, email, _, _ in kept:
-                    copy.write_row((pk, email))
-            with raw.copy(
-                "COPY hiring_note (id, candidate_id, source, body, created_at, updated_at,"
-                " external_author) FROM STDIN"
-            ) as copy:
-                for pk, _, note, created in kept:
-                    if note:
-                        copy.write_row((uuid.uuid4(), pk, "ats", note, created, created, ""))
-        else:
-            people, emails, notes = [], [], []
-            for r in rows(size, words, rnd):
-                pk = r["id"].hex
-                people.append(
+    emails = TableWriter(CandidateEmail, ["candidate", "email"])
+    notes = TableWriter(
+        Note,
+        ["id", "candidate", "source", "body", "created_at", "updated_at", "external_author"],
+    )
+    generated = rows(size, words, rnd)
+    with transaction.atomic():
+        while chunk := list(itertools.islice(generated, BUILD_CHUNK)):
+            candidates.write(
+                [
                     (
-                        pk,
+                        r["id"],
                         r["name"],
                         r["headline"],
                         r["location"],
                         r["company"],
                         r["title"],
                         "sourced",
-                        sqlite_time(r["created"]),
-                        sqlite_time(r["created"]),
+                        r["created"],
+                        r["created"],
                     )
-                )
-                emails.append((pk, r["email"]))
-                if r["note"]:
-                    created = sqlite_time(r["created"])
-                    notes.append((uuid.uuid4().hex, pk, "ats", r["note"], created, created, ""))
-            cursor.executemany(
-                f"INSERT INTO hiring_candidate ({candidate_columns}) VALUES"  # noqa: S608
-                " (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                people,
+                    for r in chunk
+                ]
             )
-            cursor.executemany(
-                "INSERT INTO hiring_candidateemail (candidate_id, email) VALUES (%s, %s)", emails
-            )
-            cursor.executemany(
-                "INSERT INTO hiring_note (id, candidate_id, source, body, created_at,"
-                " updated_at, external_author) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                notes,
+            emails.write([(r["id"], r["email"]) for r in chunk])
+            notes.write(
+                [
+                    (uuid.uuid4(), r["id"], "ats", r["note"], r["created"], r["created"], "")
+                    for r in chunk
+                    if r["note"]
+                ]
             )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
