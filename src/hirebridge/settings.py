@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ninja",
     "hirebridge",
     "hirebridge.accounts",
+    "hirebridge.audit",
     "hirebridge.hiring",
     "hirebridge.linkedin",
     "hirebridge.search",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: probes are answered before the host check and the redirect to HTTPS (see health.py).
     "hirebridge.web.health.ProbeMiddleware",
+    # Every request gets an id the audit log and the response header carry.
+    "hirebridge.audit.context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
