@@ -20,3 +20,4 @@ lint: env
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run bandit -q -r src -c pyproject.toml

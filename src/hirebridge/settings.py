@@ -28,11 +28,16 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     # /v1/docs serves Swagger UI from django-ninja's own static files, never from a CDN.
     "ninja",
+    # Two-factor sign-in: authenticator-app codes (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hirebridge",
     "hirebridge.accounts",
     "hirebridge.audit",
     "hirebridge.hiring",
     "hirebridge.linkedin",
+    "hirebridge.privacy",
     "hirebridge.search",
     "hirebridge.web",
     "hirebridge.webhooks",
@@ -43,12 +48,18 @@ MIDDLEWARE = [
     "hirebridge.web.health.ProbeMiddleware",
     # Every request gets an id the audit log and the response header carry.
     "hirebridge.audit.context.RequestContextMiddleware",
+    # Bodies over their URL's limit are refused before they are read (limits below).
+    "hirebridge.web.body_limits.BodyLimitMiddleware",
+    # Every 403, whoever answered it, is an audit row (inside the request context above).
+    "hirebridge.audit.middleware.DenialAuditMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "hirebridge.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -69,6 +80,8 @@ TEMPLATES = [
                 "hirebridge.web.linkedin_settings.may_manage_linkedin",
                 "hirebridge.web.pipeline.may_view_candidates",
                 "hirebridge.web.webhook_settings.may_manage_webhooks",
+                "hirebridge.web.audit_log.may_view_audit_log",
+                "hirebridge.web.privacy_settings.may_manage_privacy",
             ],
         },
     },
@@ -118,6 +131,13 @@ CACHES = config.cache_settings(
 API_RATE_PER_SECOND = env.float("API_RATE_PER_SECOND", default=10.0)
 API_RATE_BURST = env.int("API_RATE_BURST", default=20)
 
+# Request bodies, in bytes, refused with 413 before they are read (web/body_limits.py): a LinkedIn
+# push, a raw email from the mail relay, a REST API call, anything else.
+LINKEDIN_CALLBACK_MAX_BYTES = env.int("LINKEDIN_CALLBACK_MAX_BYTES", default=64 * 1024)
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=10 * 1024 * 1024)
+API_MAX_BYTES = env.int("API_MAX_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
 # LinkedIn: production hosts by default; the demo points these at the sandbox.
 LINKEDIN_API_BASE = env.str("LINKEDIN_API_BASE", default="https://api.linkedin.com")
 LINKEDIN_OAUTH_BASE = env.str("LINKEDIN_OAUTH_BASE", default="https://www.linkedin.com")
@@ -127,6 +147,8 @@ LINKEDIN_RECRUITER_BASE = env.str("LINKEDIN_RECRUITER_BASE", default="https://ww
 LINKEDIN_POLL_SECONDS = env.int("LINKEDIN_POLL_SECONDS", default=900)
 # How often LinkedIn's closed candidate profiles are read (LinkedIn: at least every 30 days).
 LINKEDIN_CLOSED_PROFILES_HOURS = env.int("LINKEDIN_CLOSED_PROFILES_HOURS", default=24)
+# How far back the hourly reconciliation of exported candidates looks (linkedin/inbound/reconcile).
+LINKEDIN_RECONCILE_DAYS = env.int("LINKEDIN_RECONCILE_DAYS", default=30)
 # Outbound sync: LinkedIn's records per minute per resource (the token buckets stay under it),
 # how long a drainer's lease lasts before another may take over from a dead one, and how long
 # after submission a job's task is first checked (LinkedIn: at least 5 minutes).
@@ -185,6 +207,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Failed sign-ins (password or two-factor code) per window: from one address for one account,
+# then from one address for any account. Past either, that source waits; nobody is locked out.
+LOGIN_FAILURES_PER_USER_IP = env.int("LOGIN_FAILURES_PER_USER_IP", default=5)
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=50)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+OTP_TOTP_ISSUER = "hirebridge"
+# Failed codes are limited per source above; django-otp's per-device back-off (unbounded) is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_COOKIE_HTTPONLY = True

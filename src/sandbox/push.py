@@ -178,11 +178,9 @@ def notify(
             marks.append("reorder")
         if rng.random() < faults.bad_signature:
             marks.append("bad_signature")
-        dropped = rng.random() < faults.drop
-        if dropped:
+        if rng.random() < faults.drop:
             marks.append("drop")
-        status = "dropped" if dropped else "pending"
-        _queue(conn, request_id, client_id, url, body, signed, status, due, now, marks)
+        _queue(conn, request_id, client_id, url, body, signed, "pending", due, now, marks)
     conn.execute(
         "INSERT OR IGNORE INTO callback_checks(client_id, url, next_check_at) VALUES (?, ?, ?)",
         (client_id, url, now),
@@ -368,10 +366,17 @@ def _settle(conn: sqlite3.Connection, delivery_id: int, status: str, error: str)
 
 
 def _post(client: httpx.Client, delivery: dict[str, Any]) -> tuple[int | None, str | None]:
-    """(HTTP status, error) of one attempt. A bad-signature fault spoils the first attempt only,
-    so a receiver that refuses it still gets the push on LinkedIn's retry."""
+    """(HTTP status, error) of one attempt. The bad-signature and drop faults spoil the first
+    attempt only, so the push still arrives on LinkedIn's retry: a receiver that refused the
+    bad signature gets it signed right; a dropped push, lost in transit (the ATS never saw it,
+    LinkedIn got no answer), is sent again. LinkedIn has no call that lists exports, so a push
+    it never sent again could not be recovered by any ATS."""
+    first = delivery["attempts"] == 0
+    faults = (delivery["fault"] or "").split(",")
+    if first and "drop" in faults:
+        return None, "lost in transit: no answer"
     signed = delivery["signature"]
-    if "bad_signature" in (delivery["fault"] or "") and delivery["attempts"] == 0:
+    if first and "bad_signature" in faults:
         signed = signed[:-64] + hashlib.sha256(signed.encode()).hexdigest()
     try:
         reply = client.post(

@@ -114,6 +114,7 @@ ACTIONS = {
     Action.MANAGE_LINKEDIN: {SA, AD},
     Action.USE_LINKEDIN: {SA, AD, TM, LTM},
     Action.USE_ADMIN_SITE: {SA},
+    Action.VIEW_AUDIT_LOG: {SA},
 }
 
 

@@ -1,18 +1,13 @@
 """Real processes over real HTTP: a free port, scratch data, and a database of their own."""
 
 import os
-import socket
 import uuid
 
 import pytest
-from django.conf import settings
-from psycopg import connect, sql
 
+from tests.reliability.harness import free_port, postgres_database, suite_on_postgres
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["free_port"]  # the e2e tests' free loopback ports come from the harness
 
 
 @pytest.fixture
@@ -24,19 +19,8 @@ def process_env(tmp_path):
     }
     env["DATA_DIR"] = str(tmp_path / "data")
     env["HUEY_NAME"] = f"e2e-{uuid.uuid4().hex[:8]}"
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if not suite_on_postgres():
         yield env
         return
-    name = f"hirebridge_e2e_{uuid.uuid4().hex[:12]}"
-    admin_url = f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/postgres"
-    with connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    env["DATABASE_URL"] = (
-        f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{name}"
-    )
-    yield env
-    with connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    with postgres_database("hirebridge_e2e_") as database_url:
+        yield env | {"DATABASE_URL": database_url}

@@ -33,6 +33,7 @@ from hirebridge.linkedin.models import (
     ProfileConnection,
     SyncCursor,
     SyncedRecord,
+    SyncRun,
 )
 from hirebridge.linkedin.outbound import backfill, drain, mapping, sender
 from hirebridge.linkedin.outbound.bucket import Buckets
@@ -92,6 +93,28 @@ def test_a_backfill_lands_every_entity_once_and_a_second_one_sends_nothing(outbo
     assert again.ok
     assert writes_in(outbound, before) == []
     assert again.counts.get("sent", 0) == 0
+
+
+def test_a_backfill_whose_worker_died_while_enqueuing_is_run_again(outbound):
+    """The worker died after the run began and before everything was in the outbox: once the
+    run's lease is out, the minute's sweep starts the backfill again and it lands everything."""
+    demo_data.seed(seed=4, candidates=12)
+    cursor = SyncCursor.objects.create(
+        integration=outbound.integration,
+        stream=backfill.STREAM,
+        lease_until=timezone.now() + timedelta(minutes=1),
+    )
+    died = SyncRun.objects.create(cursor=cursor, window_start_ms=0, window_end_ms=0)
+    assert backfill.resume_interrupted(outbound.integration) is None  # its worker may be alive
+
+    SyncCursor.objects.filter(pk=cursor.pk).update(lease_until=timezone.now())
+    run = backfill.resume_interrupted(outbound.integration)
+    assert run is not None and run.ok, run and run.error
+    died.refresh_from_db()
+    assert (died.ok, died.error) == (False, "interrupted; resumed by a later run")
+    candidates = {str(pk) for pk in Candidate.objects.values_list("pk", flat=True)}
+    assert set(outbound.records("atsCandidates")) == candidates
+    assert backfill.resume_interrupted(outbound.integration) is None  # finished: nothing to do
 
 
 @pytest.fixture

@@ -318,13 +318,21 @@ def test_duplicate_pushes_carry_the_same_request_id(tenant, receiver):
     assert sorted(d["fault"] or "" for d in deliveries(tenant)) == ["", "duplicate"]
 
 
-def test_dropped_pushes_are_recorded_and_never_sent(tenant, receiver):
+def test_a_dropped_push_is_lost_in_transit_once_then_sent_again(tenant, receiver):
     set_push_faults(tenant, drop=1.0)
     point_callback(tenant, receiver.url)
-    export(tenant)
+    request_id = export(tenant)
     deliver(tenant)
     assert receiver.pushes == []
-    assert [d["status"] for d in deliveries(tenant)] == ["dropped"]
+    [lost] = deliveries(tenant)
+    assert (lost["status"], lost["attempts"], lost["response_status"]) == ("pending", 1, None)
+    assert lost["last_error"] == "lost in transit: no answer"
+    tenant.clock.advance(push.RETRY_BASE_MS / 1000)
+    deliver(tenant)
+    assert [(p["requestId"], p["valid"]) for p in receiver.pushes] == [(request_id, True)]
+    [delivered] = deliveries(tenant)
+    assert (delivered["status"], delivered["attempts"]) == ("delivered", 2)
+    assert delivered["fault"] == "drop"
 
 
 def test_a_bad_signature_spoils_the_first_attempt_only(tenant, receiver):

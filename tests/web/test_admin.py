@@ -35,7 +35,8 @@ def test_no_other_role_gets_into_the_admin(client, personas, role):
         assert "/admin/login/" in response["Location"]
 
 
-def test_deleting_a_candidate_in_the_admin_tells_linkedin(client, sam, posting):
+def test_deleting_a_candidate_in_the_admin_tells_linkedin_and_the_audit_log(client, sam, posting):
+    from hirebridge.audit.models import AuditEvent
     from hirebridge.hiring import services
     from hirebridge.linkedin.models import OutboxItem
     from tests.factories import linkedin_integration
@@ -49,6 +50,8 @@ def test_deleting_a_candidate_in_the_admin_tells_linkedin(client, sam, posting):
         ("candidate", str(opportunity.candidate_id)),
         ("application", str(opportunity.id)),
     }
+    deleted = AuditEvent.objects.get(action="candidate.deleted")
+    assert (deleted.actor_id, deleted.object_id) == (str(sam.pk), str(opportunity.candidate_id))
 
 
 def test_editing_a_posting_in_the_admin_tells_linkedin(client, sam, posting):

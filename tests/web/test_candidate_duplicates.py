@@ -120,7 +120,7 @@ def test_an_admin_deletes_a_profile_after_confirming(client, alex, twins):
     client.force_login(alex)
     page = client.get(reverse("candidate-delete", args=[king.pk]))
     assert page.status_code == 200
-    assert "Delete Ada King?" in page.content.decode()
+    assert "Delete and forget Ada King?" in page.content.decode()
     response = client.post(reverse("candidate-delete", args=[king.pk]))
     assert response.status_code == 302
     assert response.url == reverse("candidates")

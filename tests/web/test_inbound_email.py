@@ -81,8 +81,8 @@ def test_another_content_type_is_refused(client, sent):
     assert answer.status_code == 415
 
 
-def test_an_oversized_body_is_refused(client, db):
-    body = b"From: ada@example.com\r\n\r\n" + b"x" * email.MAX_MIME_BYTES
+def test_an_oversized_body_is_refused(client, db, settings):
+    body = b"From: ada@example.com\r\n\r\n" + b"x" * settings.INBOUND_EMAIL_MAX_BYTES
     assert post(client, body).status_code == 413
 
 

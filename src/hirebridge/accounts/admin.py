@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 
 from hirebridge.accounts import services
-from hirebridge.accounts.models import ApiKey, User
+from hirebridge.accounts.models import ApiKey, SignInPolicy, User
 
 
 class UserCreationForm(forms.ModelForm):
@@ -69,6 +69,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ("name", "user", "prefix", "created_at", "last_used_at")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SignInPolicy)
+class SignInPolicyAdmin(admin.ModelAdmin):
+    """Shown here, changed on Settings → Sign-in policy, which signs out whoever it must."""
+
+    list_display = ("__str__", "changed_at", "changed_by")
+    readonly_fields = ("two_factor_required", "changed_at", "changed_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

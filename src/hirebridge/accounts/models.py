@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from hirebridge.accounts.roles import Role
 
@@ -40,6 +42,8 @@ class User(AbstractBaseUser):
     deactivated_at = models.DateTimeField(
         null=True, blank=True, help_text="Set to deactivate: a deactivated user cannot log in."
     )
+    # Part of what every session of this user is signed with: raising it ends them all.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -80,6 +84,26 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_staff
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, which ends sessions when the password changes, with
+        the session generation added, which ends them when two-factor sign-in changes. At
+        generation 0 it is Django's own, so sessions from before the field existed survive."""
+        if not self.session_generation:
+            # Django's own method, missing from django-stubs.
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "hirebridge.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_sessions(self) -> None:
+        """End every session of this user (the caller keeps its own with
+        update_session_auth_hash)."""
+        User.objects.filter(pk=self.pk).update(session_generation=F("session_generation") + 1)
+        self.refresh_from_db(fields=["session_generation"])
 
 
 API_KEY_PREFIX = "hb_"
@@ -144,3 +168,37 @@ class ApiKey(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class SignInPolicy(models.Model):
+    """How everyone signs in: one row, changed by those who manage users.
+
+    Two-factor sign-in, when required, is required of every role: a Team Member's session reads
+    as much candidate data as an Admin's, so a rule for admins alone would leave most of that
+    data behind one factor.
+    """
+
+    SINGLE_ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLE_ROW, editable=False)
+    two_factor_required = models.BooleanField(
+        default=False,
+        help_text="Everyone signs in with a code from an authenticator app after the password.",
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="%(app_label)s_%(class)s_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return "Two-factor sign-in required" if self.two_factor_required else "Password sign-in"
+
+    @classmethod
+    def current(cls) -> "SignInPolicy":
+        """The policy in force; before anyone changed it, the default (nothing required)."""
+        return cls.objects.filter(pk=cls.SINGLE_ROW).first() or cls()

@@ -13,12 +13,16 @@ A candidate is visible when at least one of their opportunities is.
 """
 
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from hirebridge.accounts.models import User
 from hirebridge.accounts.roles import Role
+from hirebridge.audit.denials import record_denial
 from hirebridge.hiring.models import Candidate, Opportunity, Posting
 
 
@@ -35,6 +39,7 @@ class Action(StrEnum):
     MANAGE_LINKEDIN = "manage_linkedin"  # credentials, registration and seats of LinkedIn RSC
     USE_LINKEDIN = "use_linkedin"
     USE_ADMIN_SITE = "use_admin_site"
+    VIEW_AUDIT_LOG = "view_audit_log"  # who did what, including Admins' own role changes
 
 
 ROLES_ALLOWED: dict[Action, frozenset[Role]] = {
@@ -58,6 +63,7 @@ ROLES_ALLOWED: dict[Action, frozenset[Role]] = {
         {Role.SUPER_ADMIN, Role.ADMIN, Role.TEAM_MEMBER, Role.LIMITED_TEAM_MEMBER}
     ),
     Action.USE_ADMIN_SITE: frozenset({Role.SUPER_ADMIN}),
+    Action.VIEW_AUDIT_LOG: frozenset({Role.SUPER_ADMIN}),
 }
 
 
@@ -137,3 +143,24 @@ def can(user: AnyUser, action: Action, obj: object = None) -> bool:
     if isinstance(obj, Posting):
         return visible_postings(member).filter(pk=obj.pk).exists()
     raise TypeError(f"no policy for {type(obj).__name__}")
+
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_or_404(user: AnyUser, queryset: QuerySet[M], **lookup: Any) -> M:
+    """get_object_or_404 on a visible_* queryset. Both a missing and a hidden object are a 404,
+    so the answer never tells that one exists; the hidden one is recorded as a denial."""
+    try:
+        return queryset.get(**lookup)
+    except ObjectDoesNotExist:
+        record_if_hidden(user, queryset.model, **lookup)
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
+
+
+def record_if_hidden(user: AnyUser, model: type[Model], **lookup: Any) -> None:
+    """Record a denial when an object matching `lookup` exists (the caller could not see it)."""
+    hidden = model._default_manager.filter(**lookup).values_list("pk", flat=True).first()
+    if hidden is not None:
+        actor = user if isinstance(user, User) else None
+        record_denial(404, target=(model._meta.model_name, hidden), actor=actor)

@@ -2,9 +2,12 @@
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hirebridge.audit.context import current
+from hirebridge.audit.context import client_address, current
+
+if TYPE_CHECKING:
+    from hirebridge.audit.models import AuditEvent
 
 log = logging.getLogger("hirebridge.audit")
 
@@ -16,7 +19,7 @@ def record(
     actor: Any = None,
     request: Any = None,
     detail: dict[str, Any] | None = None,
-) -> None:
+) -> "AuditEvent":
     """Write one audit row and log it as a JSON line.
 
     `target` is a model instance or an (object_type, object_id) pair; `actor` a User, an
@@ -37,7 +40,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        ip=(request.META.get("REMOTE_ADDR") or None) if request is not None else None,
+        ip=client_address(request) if request is not None else None,
         request_id=getattr(request, "request_id", "") if request is not None else "",
         detail=detail or {},
     )
@@ -55,6 +58,7 @@ def record(
             default=str,
         )
     )
+    return event
 
 
 def _actor(actor: Any, request: Any) -> tuple[str, str]:

@@ -5,11 +5,14 @@ short token, a new one otherwise), echoes it in the response and keeps it in a c
 so code far from the view (services, policy) records audit rows that name their request.
 """
 
+import ipaddress
 import re
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -25,6 +28,20 @@ class RequestContext:
 current: ContextVar[RequestContext | None] = ContextVar("audit_request", default=None)
 
 
+def client_address(request) -> str | None:
+    """The client's IP address. Behind the TLS proxy (BEHIND_TLS_PROXY) every connection comes
+    from the proxy, so the address is the last X-Forwarded-For entry: the one the proxy itself
+    appended, which a client cannot forge. None when it is not an IP address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded.strip():
+        address = forwarded.rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def request_id_of(request) -> str:
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     return offered if _ACCEPTED_ID.fullmatch(offered) else uuid.uuid4().hex
@@ -35,9 +52,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        context = RequestContext(
-            request_id_of(request), request.META.get("REMOTE_ADDR") or None, request
-        )
+        context = RequestContext(request_id_of(request), client_address(request), request)
         request.request_id = context.request_id
         token = current.set(context)
         try:

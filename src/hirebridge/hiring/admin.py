@@ -47,6 +47,15 @@ class CandidateAdmin(TellsLinkedIn):
     inlines = (EmailInline, PhoneInline, LinkInline)
     readonly_fields = ("created_at", "updated_at")
 
+    def delete_model(self, request, obj) -> None:
+        """The same erasure as the candidate page's (audit row, LinkedIn told, the member's
+        next duplicate promoted), without suppression: that is asked for on the page."""
+        services.delete_candidate(request.user, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for candidate in queryset:
+            services.delete_candidate(request.user, candidate)
+
 
 @admin.register(models.Posting)
 class PostingAdmin(TellsLinkedIn):

@@ -9,6 +9,7 @@ email can thread a reply onto it.
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import errors, policy
 from email.headerregistry import Address
@@ -16,6 +17,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
+from itertools import islice
 
 from django.conf import settings
 from django.core import mail
@@ -29,13 +31,20 @@ from hirebridge.hiring.models.records import Channel, Direction
 
 logger = logging.getLogger("hirebridge.email")
 
-MAX_MIME_BYTES = 10 * 1024 * 1024
 MAX_BODY_CHARS = 100_000
 MAX_SUBJECT_CHARS = 500
 # Only the newest ids of a long References header are looked up.
 MAX_REFERENCES = 50
 # `<id>` as in Message-ID, In-Reply-To and References; 200 characters fit Message.external_id.
-MESSAGE_ID = re.compile(r"<[^<>\s]{1,198}>")
+MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,198}>")
+# The email package checks every line against the boundary of every enclosing multipart: a
+# few thousand nested ones keep a worker busy for minutes. Real mail nests a handful; counting
+# the word before parsing bounds the nesting (Content-Type's type is never encoded).
+MAX_MULTIPARTS = 20
+MULTIPART = re.compile(rb"multipart", re.IGNORECASE)
+# What the email package raises on MIME it cannot make sense of (a header's parser, a charset
+# nobody knows, nesting deeper than the interpreter's stack).
+PARSER_ERRORS = (errors.MessageError, LookupError, ValueError, TypeError, RecursionError)
 
 
 class EmailNotSent(Exception):
@@ -112,46 +121,82 @@ def receive_email(raw_mime: bytes) -> Message | None:
 
     Returns None, with a log line, for a reply to nothing we sent and for automatic replies
     (out of office, bounces), which are not the candidate responding. A repeated delivery
-    changes nothing and returns the Message logged the first time.
+    changes nothing and returns the Message logged the first time. The whole email is read
+    before anything is looked up or written: MIME that cannot be read writes nothing.
     """
-    parsed = _parse(raw_mime)
-    message_id = _message_id(parsed)
-    sender = _header(parsed, "From")
-    if not sender:
-        raise MalformedEmail("From: the header is missing")
-    if _is_automatic(parsed):
-        logger.info("inbound email %s ignored: an automatic reply", message_id)
+    incoming = _read(raw_mime)
+    if incoming.automatic:
+        logger.info("inbound email %s ignored: an automatic reply", incoming.message_id)
         return None
-    original = _replied_to(parsed)
+    original = _replied_to(incoming.answers)
     if original is None:
-        logger.info("inbound email %s ignored: it answers no email we sent", message_id)
+        logger.info("inbound email %s ignored: it answers no email we sent", incoming.message_id)
         return None
     message, created = services.log_message(
         services.AUTOMATIC,
         original.candidate,
         channel=Channel.EMAIL,
         direction=Direction.INBOUND,
-        sender=sender,
-        recipient=_header(parsed, "To"),
-        subject=_header(parsed, "Subject"),
-        body=_text(parsed),
-        sent_at=_sent_at(parsed, original),
-        external_id=message_id,
+        sender=incoming.sender,
+        recipient=incoming.recipient,
+        subject=incoming.subject,
+        body=incoming.body,
+        sent_at=_sent_at(incoming.date, original),
+        external_id=incoming.message_id,
         thread_id=original.thread_id or original.external_id or "",
         opportunity=original.opportunity,
     )
     logger.info(
         "inbound email %s %s on thread %s",
-        message_id,
+        incoming.message_id,
         "logged" if created else "repeated",
         message.thread_id,
     )
     return message
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """What a received email says, as text the database takes."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    subject: str
+    body: str
+    automatic: bool
+    answers: list[str]  # the Message-IDs it answers, in the order they are looked up
+    date: datetime | None
+
+
+def _read(raw_mime: bytes) -> Incoming:
+    try:
+        parsed = _parse(raw_mime)
+        message_id = _message_id(parsed)
+        sender = _header(parsed, "From")
+        if not sender:
+            raise MalformedEmail("From: the header is missing")
+        return Incoming(
+            message_id=message_id,
+            sender=sender,
+            recipient=_header(parsed, "To"),
+            subject=_header(parsed, "Subject"),
+            body=_text(parsed),
+            automatic=_is_automatic(parsed),
+            answers=_answers(parsed),
+            date=_date(parsed),
+        )
+    except MalformedEmail:
+        raise
+    except PARSER_ERRORS as exc:
+        raise MalformedEmail(f"the MIME structure cannot be read ({type(exc).__name__})") from exc
+
+
 def _parse(raw_mime: bytes) -> EmailMessage:
     if not raw_mime.strip():
         raise MalformedEmail("the body is empty; expected a raw MIME message")
+    if len(list(islice(MULTIPART.finditer(raw_mime), MAX_MULTIPARTS + 1))) > MAX_MULTIPARTS:
+        raise MalformedEmail(f"Content-Type: more than {MAX_MULTIPARTS} multipart parts")
     parsed = BytesParser(policy=policy.default).parsebytes(raw_mime)
     if not parsed.keys():
         raise MalformedEmail("no headers found; expected a raw MIME message")
@@ -162,9 +207,9 @@ def _header(parsed: EmailMessage, name: str) -> str:
     """A header's decoded value on one line, "" when absent."""
     try:
         value = parsed.get(name)
-    except (errors.MessageError, LookupError, ValueError, TypeError) as exc:
+    except PARSER_ERRORS as exc:
         raise MalformedEmail(f"{name}: the header cannot be parsed") from exc
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(_plain(str(value)).split()) if value is not None else ""
 
 
 def _message_id(parsed: EmailMessage) -> str:
@@ -180,31 +225,43 @@ def _is_automatic(parsed: EmailMessage) -> bool:
     return (auto_submitted not in ("", "no")) or parsed.get_content_type() == "multipart/report"
 
 
-def _replied_to(parsed: EmailMessage) -> Message | None:
-    """The email we sent that this one answers: In-Reply-To first, then References, newest first."""
+def _answers(parsed: EmailMessage) -> list[str]:
+    """In-Reply-To first, then References, newest first."""
     references = MESSAGE_ID.findall(_header(parsed, "References"))[::-1][:MAX_REFERENCES]
-    wanted = MESSAGE_ID.findall(_header(parsed, "In-Reply-To"))[:1] + references
-    if not wanted:
+    return MESSAGE_ID.findall(_header(parsed, "In-Reply-To"))[:1] + references
+
+
+def _replied_to(answers: list[str]) -> Message | None:
+    """The email we sent that this one answers: the first of `answers` that is ours."""
+    if not answers:
         return None
     sent = {
         message.external_id: message
         for message in Message.objects.filter(
-            channel=Channel.EMAIL, direction=Direction.OUTBOUND, external_id__in=wanted
+            channel=Channel.EMAIL, direction=Direction.OUTBOUND, external_id__in=answers
         ).select_related("candidate", "opportunity")
     }
-    return next((sent[message_id] for message_id in wanted if message_id in sent), None)
+    return next((sent[message_id] for message_id in answers if message_id in sent), None)
 
 
-def _sent_at(parsed: EmailMessage, original: Message) -> datetime:
-    """The Date header, kept between the email it answers and now (senders' clocks drift)."""
-    now = timezone.now()
+def _date(parsed: EmailMessage) -> datetime | None:
     try:
         date = parsedate_to_datetime(_header(parsed, "Date"))
-    except (ValueError, TypeError, IndexError):
-        return now
-    if date.tzinfo is None:
-        date = date.replace(tzinfo=UTC)
-    return max(original.sent_at, min(date, now))
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return None
+    return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
+
+
+def _sent_at(date: datetime | None, original: Message) -> datetime:
+    """The Date header, kept between the email it answers and now (senders' clocks drift)."""
+    now = timezone.now()
+    return now if date is None else max(original.sent_at, min(date, now))
+
+
+def _plain(text: str) -> str:
+    """`text` as the database takes it: NUL characters dropped, and undecodable bytes (kept by
+    the email package as lone surrogates) replaced."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _text(parsed: EmailMessage) -> str:
@@ -219,7 +276,7 @@ def _text(parsed: EmailMessage) -> str:
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if part.get_content_subtype() == "html":
         content = _html_text(content[: 4 * MAX_BODY_CHARS])
-    return str(content).strip()[:MAX_BODY_CHARS]
+    return _plain(str(content)).strip()[:MAX_BODY_CHARS]
 
 
 class _HtmlText(HTMLParser):

@@ -12,6 +12,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
+from hirebridge import audit
 from hirebridge.accounts import policy
 from hirebridge.accounts.models import User
 from hirebridge.hiring.duplicates import phone_key
@@ -84,6 +85,12 @@ def merge(actor: User, survivor: Candidate, other: Candidate) -> Candidate:
     if dropped_member:
         detail["dropped_member"] = dropped_member
     Activity.objects.create(candidate=keep, actor=actor, verb=Verb.MERGED, detail=detail)
+    audit.record(
+        "candidate.merged",
+        actor=actor,
+        target=keep,
+        detail={"merged_id": str(gone.pk), "moved": detail["moved"]},
+    )
     webhook_events.contact_updated(keep)
     gone.delete()  # its search document goes with it
     search_index.refresh([keep.pk])

@@ -8,10 +8,11 @@ LinkedIn must hear about to the outbox (hirebridge.linkedin.outbox), so neither 
 committed without the other.
 """
 
+import calendar
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from types import EllipsisType
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from hirebridge import audit
 from hirebridge.accounts.models import User
 from hirebridge.hiring import progression
 from hirebridge.hiring.models import (
@@ -47,6 +49,7 @@ from hirebridge.hiring.models.stages import LEAD_NEW
 from hirebridge.linkedin import outbox
 from hirebridge.linkedin.models import OutboxKind, ProfileConnection
 from hirebridge.linkedin.outbound import access
+from hirebridge.privacy import suppression
 from hirebridge.search import index as search_index
 from hirebridge.webhooks import events as webhook_events
 
@@ -425,19 +428,94 @@ def update_candidate(
     return changed
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What deleting a person removed, for the audit log and the confirmation."""
+
+    opportunities: int
+    notes: int
+    messages: int
+    suppressed: bool
+
+
 @transaction.atomic
-def delete_candidate(actor: Actor, candidate: Candidate) -> None:
-    """Delete the person with everything recorded about them (opportunities, notes, messages,
-    activity); LinkedIn deletes the candidate and each application, with their notes. The
-    timeline goes with them, so the log keeps who deleted whom. When the candidate was a
-    LinkedIn member's primary one, the member's next connected duplicate takes that place."""
+def delete_candidate(actor: Actor, candidate: Candidate, *, suppress: bool = False) -> Erasure:
+    """Erase the person: the candidate with everything recorded about them (opportunities,
+    notes, messages, activity, contact details, the LinkedIn connection, the search document);
+    LinkedIn deletes the candidate and each application, with their notes (GDPR Art. 19). The
+    audit log keeps who erased which id, and counts, never who the person was.
+
+    `suppress` honours an erasure or objection request: the person's LinkedIn URN, emails and
+    profile URL are kept as keyed hashes (hirebridge.privacy), so LinkedIn never brings them
+    back. When the candidate was a LinkedIn member's primary one, the member's next connected
+    duplicate takes that place."""
+    connection = ProfileConnection.objects.filter(candidate=candidate).first()
+    found = suppression.identifiers(
+        person_urns=[connection.person_urn] if connection else [],
+        emails=candidate.emails.values_list("email", flat=True),
+        profile_urls=[link.url for link in candidate.links.all() if link.is_linkedin_profile],
+    )
+    erasure = Erasure(
+        opportunities=candidate.opportunities.count(),
+        notes=candidate.notes.count(),
+        messages=candidate.messages.count(),
+        suppressed=suppress and bool(found),
+    )
     outbox.changed_many(_candidate_changes(candidate))
-    primary = ProfileConnection.objects.filter(candidate=candidate, primary=True).first()
-    log.info("candidate %s deleted by %r", candidate.pk, actor)
+    event = audit.record(
+        "candidate.deleted",
+        target=("candidate", candidate.pk),
+        actor=_user(actor) or "system",
+        detail=asdict(erasure),
+    )
+    log.info("candidate %s deleted by %s:%s", candidate.pk, event.actor_kind, event.actor_id)
     webhook_events.candidate_deleted(candidate, _user(actor))
     candidate.delete()
-    if primary is not None:
-        ProfileConnection.objects.promote_next(primary.integration_id, primary.person_urn)
+    if connection is not None and connection.primary:
+        ProfileConnection.objects.promote_next(connection.integration_id, connection.person_urn)
+    if erasure.suppressed:
+        suppression.suppress(found, event)
+    return erasure
+
+
+def one_month_after(day: date) -> date:
+    """The same day of the next month, or that month's last day when it is shorter (31 January
+    → 28 or 29 February): how EU law counts a period of one month (Regulation 1182/71)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def owe_privacy_notice(candidate: Candidate) -> bool:
+    """Data about the person just came from elsewhere (LinkedIn), so GDPR Art. 14 asks that they
+    be told within a month. Set once: a later import never moves the date, and a notice already
+    sent stays sent. False when nothing changed."""
+    due = one_month_after(timezone.localdate())
+    owed = Candidate.objects.filter(
+        pk=candidate.pk, privacy_notice_due_by__isnull=True, privacy_notice_sent_at__isnull=True
+    ).update(privacy_notice_due_by=due)
+    if owed:
+        candidate.privacy_notice_due_by = due
+    return bool(owed)
+
+
+@transaction.atomic
+def mark_privacy_notice_sent(actor: User, candidate: Candidate) -> bool:
+    """The person was sent the privacy notice; False when that was recorded already, so a
+    repeated click changes nothing."""
+    now = timezone.now()
+    marked = Candidate.objects.filter(pk=candidate.pk, privacy_notice_sent_at__isnull=True).update(
+        privacy_notice_sent_at=now
+    )
+    if not marked:
+        return False
+    audit.record(
+        "candidate.privacy_notice_sent",
+        target=("candidate", candidate.pk),
+        actor=actor,
+        detail={"overdue": candidate.privacy_notice_overdue},
+    )
+    candidate.privacy_notice_sent_at = now
+    return True
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import quote_plus
 
 import httpx
 import tenacity
@@ -59,6 +60,8 @@ HTTP_METHODS = {
 DAILY_LIMIT = re.compile(r"throttle|quota|daily|\bday\b", re.IGNORECASE)
 SHORT_LIMIT = re.compile(r"minute|second", re.IGNORECASE)
 REQUEST_ID_HEADERS = ("x-li-uuid", "x-li-request-id", "x-restli-id")
+# What stands in for our own secret or token when LinkedIn's answer quotes it.
+REDACTED = b"[redacted]"
 THROTTLE_HEADERS = re.compile(r"^(retry-after|x-ratelimit.*|ratelimit.*|x-li-throttle.*)$")
 PERSON_URN = re.compile(replies.PERSON_URN)
 JOB_POSTING = "JOB_POSTING"  # the one entity type LinkedIn secures with ACLs
@@ -774,6 +777,30 @@ class LinkedInClient:
             request = self._http.build_request(method, target, headers=headers, content=content)
         return self._with_retries(lambda: self._exchange(request))
 
+    def _without_credentials(
+        self, request: httpx.Request, response: httpx.Response
+    ) -> httpx.Response:
+        """The response with our client secret and the request's token blanked out: an error
+        body that quotes what it was sent must not carry them into error messages, logs and
+        the database. The token endpoint's own answer is left whole (no token was sent)."""
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        sent = {self._secret, quote_plus(self._secret), bearer}
+        found = [
+            value.encode()
+            for value in sent
+            if len(value) >= 8 and value.encode() in response.content
+        ]
+        if not found:
+            return response
+        content = response.content
+        for value in found:
+            content = content.replace(value, REDACTED)
+        dropped = {"content-encoding", "content-length", "transfer-encoding"}
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in dropped]
+        return httpx.Response(
+            response.status_code, headers=headers, content=content, request=request
+        )
+
     def _with_retries(self, exchange: Callable[[], httpx.Response]) -> httpx.Response:
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type((_RetryableReply, *RETRYABLE_ERRORS)),
@@ -856,6 +883,7 @@ class LinkedInClient:
             elapsed = (time.perf_counter() - started) * 1000
             log.warning("%s failed after %.0f ms: %r", what, elapsed, failure)
             raise
+        response = self._without_credentials(request, response)
         elapsed = (time.perf_counter() - started) * 1000
         noted = {
             name: value

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 
+from hirebridge import audit
 from hirebridge.accounts import policy
 from hirebridge.accounts.models import User
 from hirebridge.accounts.policy import Action, AnyUser
@@ -252,7 +253,7 @@ def _require_details(candidate: Candidate) -> None:
 
 def _person_urn(value: object) -> str:
     member = value.strip() if isinstance(value, str) else ""
-    if not people.PERSON_URN.match(member):
+    if not people.PERSON_URN.fullmatch(member):
         raise ConnectError("member", f"expected urn:li:person:<id>, got {value!r}")
     return member
 
@@ -333,6 +334,8 @@ def _link(
         inmails=imported.inmails,
         notes=imported.notes,
     )
+    # The member's URN identifies a person: the audit row keeps the candidate's id alone.
+    audit.record("linkedin.connected", actor=user, target=candidate, detail={"primary": primary})
     log.info("candidate %s connected to %s by %s", candidate.pk, member, user.email)
     return Linked(connection, imported)
 
@@ -343,6 +346,12 @@ def _unlink(user: AnyUser, candidate: Candidate, connection: ProfileConnection) 
         ProfileConnection.objects.promote_next(connection.integration_id, connection.person_urn)
     outbox.changed(OutboxKind.CANDIDATE, candidate.pk)
     _record(user, candidate, Verb.LINKEDIN_DISCONNECTED, member=connection.person_urn)
+    audit.record(
+        "linkedin.disconnected",
+        actor=user if isinstance(user, User) else None,
+        target=candidate,
+        detail={"primary": connection.primary},
+    )
     log.info("candidate %s disconnected from %s", candidate.pk, connection.person_urn)
 
 

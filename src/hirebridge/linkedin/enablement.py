@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from hirebridge import audit
 from hirebridge.linkedin.client import IntegrationKey, LinkedInClient, LinkedInError
 from hirebridge.linkedin.models import (
     Contract,
@@ -103,10 +104,22 @@ def configure(
         )
     with transaction.atomic():
         integration = _with_credentials(client_id, client_secret)
+        created = integration._state.adding
         integration.organization_urn = organization_urn
         integration.licence_tier = licence_tier
         integration.save()
         _store_contracts(integration, contracts)
+        # Whether the secret changed, never the secret.
+        audit.record(
+            "integration.configured",
+            target=integration,
+            detail={
+                "created": created,
+                "secret_changed": bool(client_secret),
+                "licence_tier": licence_tier,
+                "contracts": len(contracts),
+            },
+        )
     log.info("LinkedIn integration configured: %s, contracts %s", organization_urn, contracts)
     return integration
 
@@ -122,7 +135,13 @@ def store_credentials(client_id: str, client_secret: str) -> Integration:
         if stored and stored.client_id == client_id and stored.client_secret == client_secret:
             return stored
         integration = _with_credentials(client_id, client_secret)
+        created = integration._state.adding
         integration.save()
+        audit.record(
+            "integration.credentials_stored",
+            target=integration,
+            detail={"created": created, "secret_changed": True},
+        )
     log.info("LinkedIn customer application %s stored", client_id)
     return integration
 
@@ -140,6 +159,11 @@ def set_contexts(
         integration.organization_urn = organization_urn
         integration.save(update_fields=["organization_urn", "updated_at"])
         _store_contracts(integration, contracts)
+        audit.record(
+            "integration.contexts_reported",
+            target=integration,
+            detail={"contracts": len(contracts)},
+        )
     log.info("LinkedIn contexts reported: %s, contracts %s", organization_urn, contracts)
     return integration
 
@@ -265,6 +289,7 @@ def register(integration: Integration, public_url: str) -> str:
             _raise_refused(f"{key.type} configurations", outcome.failed)
         statuses = client.get_integrations(keys)
     _store_statuses(integration, keys, statuses.found, statuses.failed)
+    audit.record("integration.registered", target=integration, detail={"integrations": len(keys)})
     log.info("LinkedIn integrations named for %s; CALLBACK_URL %s", organization, url)
     return url
 
@@ -356,6 +381,10 @@ def _store_status(
     reported: LinkedInIntegration | None,
     now: datetime,
 ) -> IntegrationStatus:
+    statuses = IntegrationStatus.objects.filter(
+        integration=integration, integration_type=key.type, context_urn=key.context
+    )
+    was_onboarded = statuses.filter(onboarded=True).exists()
     status, _ = IntegrationStatus.objects.update_or_create(
         integration=integration,
         integration_type=key.type,
@@ -366,6 +395,14 @@ def _store_status(
             "checked_at": now,
         },
     )
+    if status.onboarded != was_onboarded:
+        # The customer's Recruiter admin switched it on LinkedIn; LinkedIn reports it.
+        audit.record(
+            "integration.enabled" if status.onboarded else "integration.disabled",
+            target=integration,
+            actor="linkedin",
+            detail={"type": key.type, "context": key.context},
+        )
     return status
 
 

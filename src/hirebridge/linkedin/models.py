@@ -185,6 +185,10 @@ class InboundEvent(models.Model):
     last_error = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # An export's members and postings as written ([{member, posting}]); the reconciliation
+    # checks them (inbound.reconcile) and notes when it last did.
+    exported = models.JSONField(default=list, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from pydantic import Field
 
+from hirebridge import audit
 from hirebridge.linkedin import enablement, restli
 from hirebridge.linkedin.client import LinkedInClient, LinkedInError
 from hirebridge.linkedin.enablement import ConfigurationError
@@ -128,11 +130,19 @@ def provision(origin: str, partner: Partner | None = None) -> Integration:
     client = PartnerClient(partner.client_id, partner.client_secret)
     with client:
         application = _created_or_found(client, partner.unique_foreign_id, origin)
-        if origin not in application.valid_js_sdk_domains:
+        added = origin not in application.valid_js_sdk_domains
+        if added:
             client.set_js_sdk_domains(application.key, [*application.valid_js_sdk_domains, origin])
             log.info("origin %s added to the JS SDK domains of %s", origin, application.key)
     credentials = application.credentials
-    return enablement.store_credentials(credentials.client_id, credentials.client_secret)
+    with transaction.atomic():
+        integration = enablement.store_credentials(credentials.client_id, credentials.client_secret)
+        audit.record(
+            "integration.provisioned",
+            target=integration,
+            detail={"origin": origin, "origin_added": added},
+        )
+    return integration
 
 
 def _created_or_found(

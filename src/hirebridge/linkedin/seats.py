@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from hirebridge import audit
 from hirebridge.accounts import policy
 from hirebridge.accounts.models import User
 from hirebridge.accounts.policy import Action, AnyUser
@@ -77,6 +78,10 @@ def refresh_seats(integration: Integration) -> RefreshResult:
         result.mapped = _map_automatically(integration)
         if _holders(integration) != holders_before:
             access.changed()
+        if result.mapped:
+            audit.record(
+                "seat.mapped_automatically", target=integration, detail={"seats": result.mapped}
+            )
         result.unmapped = Seat.objects.filter(
             contract__integration=integration, active=True, user__isnull=True
         ).count()
@@ -190,6 +195,7 @@ def map_seat(seat: Seat, user: User, by: User | None) -> Seat:
     seat.mapped_by = SeatMapping.MANUAL
     seat.save(update_fields=["user", "mapped_by"])
     access.changed()
+    audit.record("seat.mapped", target=seat, actor=by, detail={"user": str(user.pk)})
     log.info("seat %s mapped to %s by %s", seat.urn, user.email, _who(by))
     return seat
 
@@ -198,10 +204,12 @@ def map_seat(seat: Seat, user: User, by: User | None) -> Seat:
 def unmap_seat(seat: Seat, by: User | None) -> Seat:
     """Take the seat from its user by hand (and the jobs they saw through it on LinkedIn);
     later refreshes leave it unmapped."""
+    previous = str(seat.user_id) if seat.user_id else None
     seat.user = None
     seat.mapped_by = SeatMapping.MANUAL
     seat.save(update_fields=["user", "mapped_by"])
     access.changed()
+    audit.record("seat.unmapped", target=seat, actor=by, detail={"user": previous})
     log.info("seat %s unmapped by %s", seat.urn, _who(by))
     return seat
 

@@ -2,7 +2,8 @@
 
 LinkedIn's wording allows two readings of X-LI-Signature: hex HMAC-SHA256 over
 "hmacsha256=" + body, or a header "hmacsha256=<hex HMAC-SHA256 over the body>". Both are
-accepted; anything else is refused.
+accepted; anything else is refused, including a header that is not ASCII (HTTP hands headers
+over as Latin-1, and no hex digest holds anything else).
 """
 
 import hashlib
@@ -21,6 +22,8 @@ def challenge_response(secret: str, challenge_code: str) -> str:
 
 def is_valid(secret: str, body: bytes, header: str) -> bool:
     header = header.strip()
+    if not header.isascii():
+        return False
     candidates = [(header, _hex(secret, PREFIX.encode() + body))]
     if header.lower().startswith(PREFIX):
         candidates.append((header[len(PREFIX) :], _hex(secret, body)))

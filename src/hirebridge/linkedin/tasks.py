@@ -10,7 +10,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from hirebridge.linkedin import claims, enablement, inbound
-from hirebridge.linkedin.inbound import events, streams
+from hirebridge.linkedin.inbound import events, reconcile, streams
 from hirebridge.linkedin.outbound import backfill, closed_profiles, drain, job_tasks
 from hirebridge.schedules import once_per_tick
 
@@ -50,8 +50,11 @@ def drain_outbox() -> None:
 
 @db_periodic_task(once_per_tick("sweep_outbox", crontab(minute="*")))
 def sweep_outbox() -> None:
-    """Rows whose backoff ended, or whose drainer died, go out within a minute."""
-    drain.drain()
+    """Rows whose backoff ended, or whose drainer died, go out within a minute; so does a
+    backfill whose worker died before it had put everything in the outbox."""
+    integration = enablement.current()
+    if integration is None or backfill.resume_interrupted(integration) is None:
+        drain.drain()
 
 
 @db_task()
@@ -75,3 +78,12 @@ def check_closed_profiles() -> None:
     integration = enablement.current()
     if integration is not None and closed_profiles.due(integration):
         closed_profiles.check_closed_profiles(integration)
+
+
+@db_periodic_task(once_per_tick("reconcile_exports", crontab(minute="41")))
+def reconcile_exports() -> None:
+    """Hourly: finish acknowledged exports left unfinished and give LinkedIn what it lacks of
+    the recent ones (inbound.reconcile)."""
+    integration = enablement.current()
+    if integration is not None:
+        reconcile.reconcile(integration)

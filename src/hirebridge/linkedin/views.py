@@ -4,6 +4,9 @@ store each notification durably, answer at once. The worker does the rest."""
 import functools
 import json
 import logging
+import math
+import re
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Field
@@ -12,14 +15,15 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from hirebridge.audit.context import client_address
 from hirebridge.linkedin import signatures, tasks
 from hirebridge.linkedin.models import InboundEvent, Integration
 
 logger = logging.getLogger("hirebridge.linkedin")
 security = logging.getLogger("hirebridge.security")
 
-# A push is a type and a request id; anything near this size is not LinkedIn.
-MAX_PUSH_BYTES = 64 * 1024
+EVENT_TYPE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+REQUEST_ID = re.compile(r"[^\x00-\x1f\x7f]{1,100}")
 # The key a repeated push collides on.
 UNIQUE_REQUEST = "linkedin_inboundevent_unique_request"
 
@@ -48,32 +52,22 @@ def _challenge(request: HttpRequest, integration: Integration) -> HttpResponse:
 
 
 def _push(request: HttpRequest, integration: Integration) -> HttpResponse:
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > MAX_PUSH_BYTES:
-        return JsonResponse({"message": f"body over {MAX_PUSH_BYTES} bytes"}, status=413)
-    body = request.read(MAX_PUSH_BYTES + 1)
-    if len(body) > MAX_PUSH_BYTES:
-        return JsonResponse({"message": f"body over {MAX_PUSH_BYTES} bytes"}, status=413)
+    # body_limits.BodyLimitMiddleware has refused a body over LINKEDIN_CALLBACK_MAX_BYTES.
+    body = request.read()
     if not signatures.is_valid(
         integration.client_secret, body, request.headers.get("X-LI-Signature", "")
     ):
         security.warning(
             "push with a bad or missing X-LI-Signature refused (integration %s, from %s)",
             integration.pk,
-            request.META.get("REMOTE_ADDR"),
+            client_address(request),
         )
         return JsonResponse({"message": "X-LI-Signature does not match"}, status=401)
     try:
-        payload = json.loads(body)
-        event_type = str(payload.get("type") or payload.get("eventType") or "")
-        request_id = str(payload.get("requestId") or "")
-    except (ValueError, AttributeError):
-        return JsonResponse({"message": "body is not a JSON object"}, status=400)
-    if not event_type or not request_id or len(request_id) > 100 or len(event_type) > 64:
-        return JsonResponse({"message": "type and requestId are required"}, status=400)
+        event_type, request_id, payload = _read_push(body)
+    except MalformedPush as malformed:
+        logger.warning("push refused (integration %s): %s", integration.pk, malformed)
+        return JsonResponse({"message": str(malformed)}, status=400)
     event = InboundEvent(
         integration=integration, request_id=request_id, type=event_type, payload=payload
     )
@@ -85,6 +79,65 @@ def _push(request: HttpRequest, integration: Integration) -> HttpResponse:
     created = event_id is not None
     logger.info("push %s %s %s", event_type, request_id, "stored" if created else "repeated")
     return JsonResponse({"requestId": request_id, "stored": created})
+
+
+class MalformedPush(ValueError):
+    """A signed body that is not a push hirebridge can store; the message names the field."""
+
+
+def _read_push(body: bytes) -> tuple[str, str, dict[str, Any]]:
+    """The type, request id and payload of a push, checked before anything is stored: a JSON
+    object whose `type` is a name and whose `requestId` is a string (or a whole number) of
+    printable characters, holding nothing the database refuses (NUL, lone surrogates, NaN)."""
+    try:
+        payload = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise MalformedPush("body: not JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedPush("body: not a JSON object")
+    event_type = payload.get("type") or payload.get("eventType")
+    if not isinstance(event_type, str) or not EVENT_TYPE.fullmatch(event_type):
+        raise MalformedPush("type: required, a name of at most 64 letters, digits and _.-")
+    request_id = payload.get("requestId")
+    if isinstance(request_id, int) and not isinstance(request_id, bool):
+        request_id = str(request_id)
+    if not isinstance(request_id, str) or not REQUEST_ID.fullmatch(request_id):
+        raise MalformedPush("requestId: required, at most 100 printable characters")
+    if not _storable(payload):
+        raise MalformedPush("body: holds a NUL character, an unpaired surrogate or an infinity")
+    return event_type, request_id, payload
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _storable(payload: dict[str, Any]) -> bool:
+    """Whether PostgreSQL can store `payload` as JSON: no NUL character or unpaired surrogate
+    in a key or string, no infinite number (JSON has none; 1e999 reads as one)."""
+    pending: list[Any] = [payload]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif not _storable_scalar(value):
+            return False
+    return True
+
+
+def _storable_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return "\x00" not in value
+    return True
 
 
 def _store_once(event: InboundEvent) -> int | None:

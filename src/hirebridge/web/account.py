@@ -11,12 +11,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from hirebridge import audit
+from hirebridge.accounts import policy
 from hirebridge.accounts.models import ApiKey, User
 
 PAGE_SIZE = 25
@@ -70,7 +73,9 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
         return _render(request, form=form, status=400)
-    issued = ApiKey.objects.issue(_owner(request), form.cleaned_data["name"])
+    with transaction.atomic():
+        issued = ApiKey.objects.issue(_owner(request), form.cleaned_data["name"])
+        audit.record("api_key.issued", target=issued[0])
     return _render(request, issued=issued, status=201)
 
 
@@ -78,9 +83,13 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def api_key_revoke(request: HttpRequest, key_id: Any) -> HttpResponse:
     """Revoking a revoked key changes nothing and says so."""
-    key = get_object_or_404(ApiKey, pk=key_id, user=_owner(request))
+    key = policy.visible_or_404(
+        request.user, ApiKey.objects.filter(user=_owner(request)), pk=key_id
+    )
     if key.revoked_at is None:
-        key.revoke()
+        with transaction.atomic():
+            key.revoke()
+            audit.record("api_key.revoked", target=key)
         messages.success(request, f"{key} is revoked: it no longer opens the API.")
     else:
         messages.info(request, f"{key} was already revoked.")

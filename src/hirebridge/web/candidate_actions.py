@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -163,7 +162,8 @@ def _refuse_without_permission(request: HttpRequest, obj: Opportunity | Candidat
 
 
 def _changeable_opportunity(request: HttpRequest, opportunity_id: Any) -> Opportunity:
-    opportunity = get_object_or_404(
+    opportunity = policy.visible_or_404(
+        request.user,
         policy.visible_opportunities(request.user).select_related("candidate", "posting"),
         pk=opportunity_id,
     )

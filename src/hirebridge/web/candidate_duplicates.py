@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -67,8 +67,8 @@ def merge_page(request: HttpRequest, candidate_id: uuid.UUID) -> HttpResponse:
     if other_id is None:
         return HttpResponseBadRequest("with: the id of the profile to merge with is missing")
     visible = policy.visible_candidates(request.user).prefetch_related("emails", "phones", "links")
-    first = get_object_or_404(visible, pk=candidate_id)
-    second = get_object_or_404(visible, pk=other_id)
+    first = policy.visible_or_404(request.user, visible, pk=candidate_id)
+    second = policy.visible_or_404(request.user, visible, pk=other_id)
     if first.pk == second.pk:
         return HttpResponseBadRequest("with: a profile cannot be merged into itself")
     sides = [_side(request.user, first), _side(request.user, second)]
@@ -96,15 +96,21 @@ def merge_page(request: HttpRequest, candidate_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_page(request: HttpRequest, candidate_id: uuid.UUID) -> HttpResponse:
-    """GET: what will be deleted. POST: delete the person with everything recorded."""
+    """GET: what will be erased. POST: delete the person with everything recorded and, when
+    "Do not re-import from LinkedIn" is ticked (it is by default), keep them from coming back."""
     if not policy.can(request.user, Action.DELETE_CANDIDATE):
         raise PermissionDenied("Your role may not delete candidate profiles.")
-    candidate = get_object_or_404(
-        policy.visible_candidates(request.user).prefetch_related("emails"), pk=candidate_id
+    candidate = policy.visible_or_404(
+        request.user,
+        policy.visible_candidates(request.user).prefetch_related("emails"),
+        pk=candidate_id,
     )
     if request.method == "POST":
-        services.delete_candidate(_member(request), candidate)
-        messages.success(request, f"{candidate.name} was deleted.")
+        erased = services.delete_candidate(
+            _member(request), candidate, suppress=request.POST.get("suppress") == "1"
+        )
+        forgotten = " LinkedIn will not bring them back." if erased.suppressed else ""
+        messages.success(request, f"{candidate.name} was deleted.{forgotten}")
         return redirect("candidates")
     context = {"candidate": candidate, **_counts(candidate)}
     return render(request, "web/candidates/delete.html", context)

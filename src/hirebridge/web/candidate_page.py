@@ -1,5 +1,6 @@
 """The candidate page: one person, the opportunities the user may see, what happened to them
-(timeline, emails and InMails, notes) and the LinkedIn Recruiter box.
+(timeline, emails and InMails, notes) and the LinkedIn Recruiter box. A person LinkedIn brought
+in carries a "privacy notice due by" reminder (GDPR Art. 14) until it is marked as sent.
 
 Every list on the page is read in a fixed number of queries, however long the history, and
 shows only records that are not tied to an opportunity the user may not see: a Limited Team
@@ -17,7 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from hirebridge.accounts import policy
@@ -61,7 +62,8 @@ def page(request: HttpRequest, candidate_id: Any) -> HttpResponse:
 
 
 def visible_candidate(request: HttpRequest, candidate_id: Any) -> Candidate:
-    return get_object_or_404(
+    return policy.visible_or_404(
+        request.user,
         policy.visible_candidates(request.user).prefetch_related("emails", "phones", "links"),
         pk=candidate_id,
     )
@@ -112,6 +114,7 @@ def render_page(
         "show_widget": panel.widget is not None and request.GET.get("connect") == "1",
         "duplicates": duplicates_of(request.user, candidate),
         "may_change": may_change,
+        "may_delete": policy.can(request.user, policy.Action.DELETE_CANDIDATE),
         "stage_sections": _stage_sections() if may_change and opportunities else [],
         "archive_reasons": _archive_reasons() if may_change and opportunities else [],
         "note_form": note_form or NoteForm(opportunities=shown_opportunities),

@@ -1,7 +1,8 @@
 """Where a mail relay posts the raw MIME of replies from candidates (hiring.email threads them).
 
 The relay authenticates with a shared secret header; with INBOUND_EMAIL_TOKEN unset the URL
-does not exist. Accepted mail, threaded or ignored, is answered 202 so the relay stops retrying.
+does not exist. Accepted mail, threaded or ignored, is answered 202 so the relay stops retrying;
+MIME that cannot be read is answered 400 with the reason, and logged.
 """
 
 import hmac
@@ -11,8 +12,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from hirebridge.audit.context import client_address
 from hirebridge.hiring import email
 
+logger = logging.getLogger("hirebridge.email")
 security = logging.getLogger("hirebridge.security")
 
 AUTH_HEADER = "X-Hirebridge-Inbound-Token"
@@ -32,30 +35,21 @@ def receive(request: HttpRequest) -> HttpResponse:
         security.warning(
             "inbound email with a bad or missing %s refused (from %s)",
             AUTH_HEADER,
-            request.META.get("REMOTE_ADDR"),
+            client_address(request),
         )
         return JsonResponse({"message": f"{AUTH_HEADER} does not match"}, status=401)
     if request.content_type not in MIME_TYPES:
         return JsonResponse(
             {"message": f"Content-Type must be one of {', '.join(MIME_TYPES)}"}, status=415
         )
-    too_large = JsonResponse({"message": f"body over {email.MAX_MIME_BYTES} bytes"}, status=413)
-    if _declared_length(request) > email.MAX_MIME_BYTES:
-        return too_large
-    body = request.read(email.MAX_MIME_BYTES + 1)
-    if len(body) > email.MAX_MIME_BYTES:
-        return too_large
+    # body_limits.BodyLimitMiddleware has refused a body over INBOUND_EMAIL_MAX_BYTES; read()
+    # and not request.body, which stops at Django's smaller DATA_UPLOAD_MAX_MEMORY_SIZE.
+    body = request.read()
     try:
         message = email.receive_email(body)
     except email.MalformedEmail as exc:
+        logger.warning("inbound email refused: %s", exc)
         return JsonResponse({"message": str(exc)}, status=400)
     if message is None:
         return JsonResponse({"status": "ignored"}, status=202)
     return JsonResponse({"status": "threaded", "message": str(message.id)}, status=202)
-
-
-def _declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        return 0

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -89,7 +89,9 @@ def disconnect(request: HttpRequest, candidate_id: Any) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, candidate_id: Any) -> Candidate:
-    return get_object_or_404(policy.visible_candidates(request.user), pk=candidate_id)
+    return policy.visible_or_404(
+        request.user, policy.visible_candidates(request.user), pk=candidate_id
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -166,7 +166,8 @@ def _active_counts(posting_ids: list[Any]) -> dict[Any, int]:
 @login_required
 def posting_detail(request: HttpRequest, posting_id: Any) -> HttpResponse:
     """404 for a posting the user may not see, so the page never tells that one exists."""
-    posting = get_object_or_404(
+    posting = policy.visible_or_404(
+        request.user,
         policy.visible_postings(request.user).select_related("owner", "hiring_manager"),
         pk=posting_id,
     )
@@ -235,7 +236,9 @@ def posting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def posting_edit(request: HttpRequest, posting_id: Any) -> HttpResponse:
     _may_manage(request)
-    posting = get_object_or_404(policy.visible_postings(request.user), pk=posting_id)
+    posting = policy.visible_or_404(
+        request.user, policy.visible_postings(request.user), pk=posting_id
+    )
     initial = {
         "title": posting.title,
         "team": posting.team,

@@ -3,6 +3,7 @@ from django.urls import path
 
 from hirebridge.web import (
     account,
+    audit_log,
     candidate_actions,
     candidate_duplicates,
     candidate_page,
@@ -13,13 +14,28 @@ from hirebridge.web import (
     linkedin_widgets,
     pipeline,
     postings,
+    privacy_notice,
+    privacy_settings,
+    sign_in,
+    two_factor,
     views,
     webhook_settings,
 )
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", sign_in.SignInView.as_view(), name="login"),
+    path("login/code/", sign_in.code_step, name="sign-in-code"),
+    path("login/two-factor-setup/", sign_in.enrol_step, name="sign-in-enrol"),
+    path("account/two-factor/", two_factor.page, name="two-factor"),
+    path("account/two-factor/enable", two_factor.enable, name="two-factor-enable"),
+    path("account/two-factor/disable", two_factor.disable, name="two-factor-disable"),
+    path(
+        "account/two-factor/recovery-codes",
+        two_factor.new_recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
+    path("settings/sign-in/", two_factor.policy_page, name="sign-in-policy"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("pipeline/", pipeline.page, name="pipeline"),
     path("candidates/", views.candidates, name="candidates"),
@@ -60,6 +76,11 @@ urlpatterns = [
         name="candidate-merge",
     ),
     path(
+        "candidates/<uuid:candidate_id>/privacy-notice",
+        privacy_notice.mark_sent,
+        name="candidate-privacy-notice-sent",
+    ),
+    path(
         "candidates/<uuid:candidate_id>/delete/",
         candidate_duplicates.delete_page,
         name="candidate-delete",
@@ -89,6 +110,7 @@ urlpatterns = [
     path("account/api-keys/create", account.api_key_create, name="api-key-create"),
     path("account/api-keys/<uuid:key_id>/revoke", account.api_key_revoke, name="api-key-revoke"),
     path("inbound/email", inbound_email.receive, name="inbound-email"),
+    path("settings/privacy/", privacy_settings.page, name="privacy-settings"),
     path("settings/webhooks/", webhook_settings.page, name="webhook-settings"),
     path("settings/webhooks/create", webhook_settings.create, name="webhook-create"),
     path(
@@ -97,6 +119,7 @@ urlpatterns = [
     path(
         "settings/webhooks/<uuid:webhook_id>/verify", webhook_settings.verify, name="webhook-verify"
     ),
+    path("settings/audit-log/", audit_log.page, name="audit-log"),
     path("settings/integrations/linkedin/", linkedin_settings.page, name="linkedin-settings"),
     path(
         "settings/integrations/linkedin/credentials",

@@ -53,14 +53,14 @@ def send(delivery: Delivery, *, retry: bool) -> bool:
     otherwise (a Verify from the settings page) given up at once."""
     hook = delivery.webhook
     try:
-        ssrf.check(hook.url)
-        response = httpx.post(
-            hook.url,
-            json=signing.signed(delivery.body, hook.signature_token),
-            headers={"User-Agent": "hirebridge-webhooks/1"},
-            timeout=TIMEOUT_SECONDS,
-            follow_redirects=False,
-        )
+        target = ssrf.pinned(hook.url, ssrf.check(hook.url))
+        with http_client() as client:
+            response = client.post(
+                target.url,
+                json=signing.signed(delivery.body, hook.signature_token),
+                headers={"User-Agent": "hirebridge-webhooks/1", **target.headers},
+                extensions=target.extensions,
+            )
     except ssrf.UnsafeTarget as refused:
         return _failed(delivery, None, f"refused target: {refused}", retry=retry)
     except httpx.HTTPError as error:
@@ -79,6 +79,11 @@ def send(delivery: Delivery, *, retry: bool) -> bool:
         f"HTTP {response.status_code}: {response.text[:200]}",
         retry=retry,
     )
+
+
+def http_client() -> httpx.Client:
+    """Redirects are not followed: a receiver could point one at an inside address."""
+    return httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
 
 
 def _failed(delivery: Delivery, status_code: int | None, error: str, *, retry: bool) -> bool:

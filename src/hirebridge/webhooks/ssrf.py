@@ -5,11 +5,14 @@ Checked when a hook is saved and again before each delivery, since DNS may chang
 address the host resolves to must be public; numeric hosts in any form the C library accepts
 (2130706433, 0177.0.0.1, 0x7f.1) are read as it reads them. The demo and tests allow private
 targets with WEBHOOKS_ALLOW_PRIVATE_TARGETS, since their receivers listen on loopback.
+Delivery connects to the address checked (pinned()) and never follows a redirect, so neither
+a DNS answer that changes after the check nor a 3xx to an inside address reaches the inside.
 """
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
@@ -20,8 +23,9 @@ class UnsafeTarget(ValueError):
     """The URL may not receive webhooks; the message says why."""
 
 
-def check(url: str) -> None:
-    """Raise UnsafeTarget unless `url` is an http(s) URL of a public host."""
+def check(url: str) -> list[IpAddress]:
+    """Raise UnsafeTarget unless `url` is an http(s) URL of a public host; return the public
+    addresses its host resolved to (none when private targets are allowed)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -33,13 +37,43 @@ def check(url: str) -> None:
     if not host:
         raise UnsafeTarget(f"{url!r} names no host")
     if settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS:
-        return
-    for address in _addresses(host, port or (443 if parts.scheme == "https" else 80)):
+        return []
+    addresses = _addresses(host, port or (443 if parts.scheme == "https" else 80))
+    for address in addresses:
         if not _public(address):
             raise UnsafeTarget(
                 f"{host} is {address}, a private, loopback or reserved address; "
                 "webhooks go only to public hosts"
             )
+    return addresses
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A request to the address that was checked rather than to the name: a DNS answer that
+    changes between the check and the connection (rebinding) cannot send it elsewhere. The
+    name still goes in the Host header and in TLS (SNI and the certificate check)."""
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, str]
+
+
+def pinned(url: str, addresses: list[IpAddress]) -> Pinned:
+    """`url` sent to the first of `addresses` (as check() returned them), if its host is a
+    name; unchanged otherwise."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not addresses or _numeric(host) is not None:
+        return Pinned(url, {}, {})
+    address = addresses[0]
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    return Pinned(
+        urlunsplit(parts._replace(netloc=netloc)),
+        {"Host": parts.netloc.rpartition("@")[2]},
+        {"sni_hostname": host},
+    )
 
 
 def _addresses(host: str, port: int) -> list[IpAddress]:

@@ -8,6 +8,7 @@ from types import EllipsisType
 from django.db import transaction
 from django.utils import timezone
 
+from hirebridge import audit
 from hirebridge.accounts.models import User
 from hirebridge.hiring.models.candidates import Origin
 from hirebridge.webhooks import deliver, signing, ssrf
@@ -56,16 +57,24 @@ def _conditions(origins: Sequence[str]) -> dict[str, list[str]]:
     return {"origins": sorted(set(origins))} if origins else {}
 
 
+@transaction.atomic
 def create(
     user: User, *, event: str, url: str, origins: Sequence[str] = (), via: CreatedVia
 ) -> Webhook:
-    return Webhook.objects.create(
+    hook = Webhook.objects.create(
         event=_event(event),
         url=_url(url),
         conditions=_conditions(origins),
         created_by=user,
         created_via=via,
     )
+    _record("webhook.created", hook, via)
+    return hook
+
+
+def _record(action: str, hook: Webhook, via: CreatedVia, **detail: object) -> None:
+    """The URL is left out: a receiver's URL may carry its own token."""
+    audit.record(action, target=hook, detail={"event": hook.event, "via": via, **detail})
 
 
 def _owned(hook: Webhook, via: CreatedVia) -> None:
@@ -92,14 +101,21 @@ def update(
         hook.url = _url(url)
     if not isinstance(origins, EllipsisType):
         hook.conditions = _conditions(origins)
-    hook.save(update_fields=["event", "url", "conditions"])
+    with transaction.atomic():
+        hook.save(update_fields=["event", "url", "conditions"])
+        changed = [name for name, given in (("event", event), ("url", url)) if given is not None]
+        if not isinstance(origins, EllipsisType):
+            changed.append("origins")
+        _record("webhook.changed", hook, via, fields=changed)
     return hook
 
 
 def delete(hook: Webhook, *, via: CreatedVia) -> None:
     """The hook goes with its deliveries, so none is sent after."""
     _owned(hook, via)
-    hook.delete()
+    with transaction.atomic():
+        _record("webhook.deleted", hook, via)
+        hook.delete()
 
 
 VERIFY_DATA = {"verification": True}

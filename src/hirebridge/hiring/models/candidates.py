@@ -46,6 +46,12 @@ class Candidate(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # GDPR Art. 14: data obtained not from the person (LinkedIn) obliges telling them within a
+    # month of receiving it. Empty when nothing came from elsewhere.
+    privacy_notice_due_by = models.DateField(
+        null=True, blank=True, help_text="One month after data about them first came from LinkedIn"
+    )
+    privacy_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -56,6 +62,14 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def privacy_notice_overdue(self) -> bool:
+        """Owed a notice whose due date has passed."""
+        due = self.privacy_notice_due_by
+        if self.privacy_notice_sent_at is not None or due is None:
+            return False
+        return due < timezone.localdate()
 
     @property
     def linkedin_url(self) -> str | None:

@@ -2,7 +2,7 @@
 outside any transaction, then write everything and mark the event done in one transaction.
 
 Where an event ends up (InboundEvent.status):
-- DONE: everything written.
+- DONE: everything written; `last_error` says so when suppressed members were left out.
 - NEW with `last_error`: a passing failure (LinkedIn down or throttled, the export not readable
   yet, another worker importing the same member); the sweeper rings again after a backoff, and
   after MAX_ATTEMPTS the event is FAILED.
@@ -28,7 +28,7 @@ from hirebridge.linkedin.client import (
     Throttled,
     Transient,
 )
-from hirebridge.linkedin.inbound import NotReady, Rejected, exports
+from hirebridge.linkedin.inbound import NotReady, Rejected, exports, people
 from hirebridge.linkedin.models import EventStatus, InboundEvent
 
 log = logging.getLogger("hirebridge.linkedin")
@@ -94,8 +94,16 @@ def _export(event: InboundEvent) -> None:
             f"not {integration.organization_urn}"
         )
     with _finishing(event):
+        suppressed = 0
         for element in exported:
-            exports.ingest(integration, element)
+            try:
+                exports.ingest(integration, element)
+            except people.Suppressed:
+                suppressed += 1
+        InboundEvent.objects.filter(pk=event.pk).update(exported=exports.named(exported))
+        if suppressed:  # DONE, saying why some members were not imported
+            reason = f"suppressed: {suppressed} of {len(exported)} members asked not to be imported"
+            InboundEvent.objects.filter(pk=event.pk).update(last_error=reason)
 
 
 def _status_change(event: InboundEvent) -> None:

@@ -11,7 +11,9 @@ InMail goes to the opportunity its thread already went to (an export's), else to
 as a whole (so it counts for each active opportunity's stage progression). A note's latest
 state wins: LinkedIn serves each note as it stands now, ordered by last modification, and an
 inactive note deletes the ATS note (or the held one). Each notes window also imports what is
-held for members connected meanwhile and forgets held activity past its retention.
+held for members connected meanwhile and forgets held activity past its retention. Activity
+with a member no candidate is connected to and whose erasure asked never to import them again
+is dropped (counted as suppressed), not held.
 """
 
 from collections.abc import Iterable
@@ -23,6 +25,7 @@ from hirebridge.linkedin.client import LinkedInClient
 from hirebridge.linkedin.inbound import Tally, held, people
 from hirebridge.linkedin.inbound.people import SEAT_PREFIX, InMail
 from hirebridge.linkedin.models import Integration, ProfileConnection, Seat
+from hirebridge.privacy import suppression
 
 PERSON_PREFIX = "urn:li:person:"
 
@@ -42,6 +45,7 @@ def store_inmails(
     recruiters = {seat.member_urn for seat in seats.values() if seat.member_urn}
     members = {event.id: _member(event, recruiters) for event in events}
     connected = _connected(integration, members.values())
+    suppressed = _suppressed(members.values(), connected)
     tally = Tally()
     for event in sorted(events, key=lambda e: (e.created.time, e.id)):
         member = members[event.id]
@@ -49,6 +53,9 @@ def store_inmails(
             tally.counts["skipped"] += 1
             continue
         candidate = connected.get(member)
+        if candidate is None and member in suppressed:
+            tally.counts["suppressed"] += 1
+            continue
         if candidate is None:
             held.hold_inmail(integration, seat_urn, member, event)
             tally.counts["held"] += 1
@@ -60,6 +67,8 @@ def store_inmails(
                 services.AUTOMATIC, candidate, opportunity, inmail, member, seats
             )
             tally.counts["imported" if new else "unchanged"] += 1
+    if tally.counts["suppressed"]:
+        people.record_suppressed(tally.counts["suppressed"])
     return tally
 
 
@@ -76,17 +85,23 @@ def store_notes(integration: Integration, notes: list[replies.ProspectNote]) -> 
     transaction."""
     seats = people.seats_of(integration)
     connected = _connected(integration, (note.member for note in notes))
+    suppressed = _suppressed((note.member for note in notes), connected)
     tally = Tally()
     for note in sorted(notes, key=lambda n: (n.last_modified, n.id)):
-        if note.owner not in seats or not people.PERSON_URN.match(note.member):
+        if note.owner not in seats or not people.PERSON_URN.fullmatch(note.member):
             tally.counts["skipped"] += 1
             continue
         candidate = connected.get(note.member)
+        if candidate is None and note.member in suppressed:
+            tally.counts["suppressed"] += 1
+            continue
         if candidate is None:
             tally.counts[held.hold_note(integration, note)] += 1
             continue
         with tally.item(f"prospectNote {note.id}"):
             tally.counts[people.apply_note(candidate, note, seats)] += 1
+    if tally.counts["suppressed"]:
+        people.record_suppressed(tally.counts["suppressed"])
     adopted = held.adopt(integration)
     if adopted.inmails or adopted.notes:
         tally.counts["adopted"] += adopted.inmails + adopted.notes
@@ -101,6 +116,13 @@ def _connected(integration: Integration, members: Iterable[str | None]) -> dict[
         integration=integration, primary=True, person_urn__in={m for m in members if m}
     ).select_related("candidate")
     return {connection.person_urn: connection.candidate for connection in connections}
+
+
+def _suppressed(members: Iterable[str | None], connected: dict[str, Candidate]) -> set[str]:
+    """Members without a candidate whose erasure asked never to import them again: their
+    activity is neither imported nor held. A candidate a recruiter connected to one since
+    decides otherwise, so connected members are not looked up."""
+    return suppression.suppressed_urns({m for m in members if m and m not in connected})
 
 
 def _member(event: replies.ConversationEvent, recruiters: set[str]) -> str | None:

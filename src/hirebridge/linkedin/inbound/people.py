@@ -7,11 +7,16 @@ person URN: duplicates may be connected too, but LinkedIn's activity lands on th
 else a candidate with one of the member's emails; else one with the member's LinkedIn profile
 URL. Connected candidates are never matched by email or URL: LinkedIn says who they are.
 
+A member erased with a request not to be imported again (hirebridge.privacy) is never found
+or created: `candidacy` raises Suppressed first. A candidate LinkedIn brings data about owes the
+person a privacy notice within a month (GDPR Art. 14); `candidacy` sets the due date.
+
 Runs inside the caller's transaction. Candidates, opportunities, notes and messages are written
 by hiring.services; the contact details LinkedIn adds to an existing candidate (emails, phones,
 the profile URL) are written here, as services has no call for them yet.
 """
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +24,9 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import connection
 
+from hirebridge import audit
 from hirebridge.accounts.models import User
 from hirebridge.hiring import services
 from hirebridge.hiring.models import (
@@ -32,9 +39,12 @@ from hirebridge.hiring.models.records import Channel, Direction, Message, Record
 from hirebridge.linkedin import outbox, replies
 from hirebridge.linkedin.inbound import Rejected
 from hirebridge.linkedin.models import Integration, OutboxKind, ProfileConnection, Seat
+from hirebridge.privacy import suppression
+
+log = logging.getLogger("hirebridge.linkedin")
 
 SOURCE = "LinkedIn Recruiter"
-PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
+PERSON_URN = re.compile(r"urn:li:person:[A-Za-z0-9_-]+")  # fullmatch: $ admits a final \n
 SEAT_PREFIX = "urn:li:seat:"
 
 
@@ -58,7 +68,7 @@ class Person:
 
     @classmethod
     def from_profile(cls, profile: replies.StubProfile, *, phones: Sequence[str] = ()) -> "Person":
-        if not PERSON_URN.match(profile.member):
+        if not PERSON_URN.fullmatch(profile.member):
             raise Rejected(f"member: {profile.member!r} is not a person URN")
         emails = []
         for email in profile.emails:
@@ -175,6 +185,50 @@ def primary_candidate(integration: Integration, person_urn: str) -> Candidate | 
     return connected.candidate if connected else None
 
 
+class Suppressed(Exception):
+    """The member was erased with a request not to be imported again; nothing of them is
+    written. Raised before any write, so the caller may go on with its other items."""
+
+
+def record_suppressed(items: int = 1) -> None:
+    """Log and audit that LinkedIn data about a suppressed member was not imported; no personal
+    data, so not even the URN."""
+    log.info("%d LinkedIn item(s) of a suppressed member not imported", items)
+    audit.record(
+        "candidate.suppressed_import",
+        actor="linkedin",
+        detail={"reason": "suppressed", "items": items},
+    )
+
+
+def suppressed_member(person: Person) -> bool:
+    return suppression.is_suppressed(
+        suppression.identifiers(
+            person_urns=[person.urn],
+            emails=person.emails,
+            profile_urls=[person.profile_url] if person.profile_url else [],
+        )
+    )
+
+
+def refuse_suppressed(person: Person) -> None:
+    if suppressed_member(person):
+        record_suppressed()
+        raise Suppressed("suppressed: the member asked not to be imported again")
+
+
+def hold_member(integration: Integration, person_urn: str) -> None:
+    """Hold the member until the transaction ends: two imports of one member at once (two
+    workers, two exports) take turns, and the second finds what the first made instead of
+    making a second candidate (refused by the unique primary connection, so retried minutes
+    later) or a second general opportunity (which no constraint refuses). PostgreSQL takes an
+    advisory lock; SQLite's IMMEDIATE transactions let one writer in at a time already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = f"linkedin-member:{integration.pk}:{person_urn}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
 def find(integration: Integration, person: Person) -> Candidate | None:
     connected = primary_candidate(integration, person.urn)
     if connected is not None:
@@ -202,7 +256,10 @@ def candidacy(
 ) -> Opportunity:
     """The member's active opportunity on `posting` (None: a general one), made if missing and
     dated `opened_at` (when LinkedIn saw it begin), on the member's candidate, made if missing;
-    the candidate ends up connected to the member."""
+    the candidate ends up connected to the member. A member whose erasure asked never to be
+    imported again raises Suppressed before anything is written."""
+    refuse_suppressed(person)
+    hold_member(integration, person.urn)
     candidate = find(integration, person)
     if candidate is None:
         opportunity = services.create_candidate(
@@ -223,8 +280,10 @@ def candidacy(
         # Creating the candidate put it in the outbox in this unit of work, and the candidate
         # sync reads the connection when it sends: nothing more to queue.
         _new_connection(integration, opportunity.candidate, person.urn, actor)
+        services.owe_privacy_notice(opportunity.candidate)
         return opportunity
     add_contact_details(candidate, person)
+    services.owe_privacy_notice(candidate)
     active = candidate.opportunities.active().filter(posting=posting).order_by("created_at")
     opportunity = active.first() or services.add_opportunity(
         actor,

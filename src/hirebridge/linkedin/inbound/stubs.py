@@ -7,7 +7,8 @@ https://learn.microsoft.com/linkedin/talent/recruiter-system-connect/inmail-stub
 A member already in the ATS (Lever: "a new general opportunity will be added to their candidate
 profile and any new InMails will be synced to that opportunity") gets a new general opportunity
 unless they have an active general one, which is reused: two open general opportunities say
-nothing more than one, and a stub read twice (poll windows overlap) then changes nothing.
+nothing more than one, and a stub read twice (poll windows overlap) then changes nothing. A
+member erased with a request not to be imported again is counted as suppressed, not imported.
 """
 
 from dataclasses import dataclass
@@ -68,9 +69,13 @@ def store(integration: Integration, shared: list[SharedProfile]) -> Tally:
             person = Person.from_profile(stub, phones=phones)
             # Dated now, not from the stub: the InMail exchange that produced it is history, and
             # Lever shows an InMail-response candidate as a New lead.
-            opportunity = people.candidacy(
-                AUTOMATIC, integration, person, posting=None, owner=seat.user
-            )
+            try:
+                opportunity = people.candidacy(
+                    AUTOMATIC, integration, person, posting=None, owner=seat.user
+                )
+            except people.Suppressed:
+                tally.counts["suppressed"] += 1
+                continue
             inmails = [InMail.from_event(event, stub.owner) for event in item.thread]
             people.import_inmails(AUTOMATIC, opportunity, inmails, person.urn, seats)
             notes = [RecruiterNote.from_prospect(note) for note in item.notes]

@@ -4,7 +4,9 @@ application (with its stages) and note goes into the outbox, in key order, a chu
 
 The outbox is the checkpoint: a row leaves it only once LinkedIn accepted that entity, so a
 backfill killed at any point resumes with what is left. What LinkedIn already holds is skipped
-by digest, so a second backfill sends nothing.
+by digest, so a second backfill sends nothing. Until everything is in the outbox, the run holds
+a lease on its cursor, renewed chunk by chunk; a run whose worker died before that point is
+started again by `resume_interrupted`, which the worker calls every minute.
 """
 
 from collections import Counter
@@ -16,7 +18,7 @@ from django.utils import timezone
 from hirebridge.hiring.models import Candidate, Note, Opportunity, Posting
 from hirebridge.hiring.models.postings import PostingState
 from hirebridge.hiring.models.records import RecordSource
-from hirebridge.linkedin import outbox
+from hirebridge.linkedin import claims, outbox
 from hirebridge.linkedin.models import (
     Integration,
     OutboxItem,
@@ -106,10 +108,12 @@ def backfill(
     cursor.runs.filter(finished_at__isnull=True).update(
         finished_at=timezone.now(), ok=False, error="interrupted; resumed by a later run"
     )
+    _hold(cursor)
     run = SyncRun.objects.create(cursor=cursor, window_start_ms=0, window_end_ms=0)
-    enqueued = enqueue_all()
+    enqueued = enqueue_all(on_chunk=lambda kind, size: _hold(cursor))
     run.counts = {"enqueued": dict(enqueued)}
     run.save(update_fields=["counts"])
+    SyncCursor.objects.filter(pk=cursor.pk).update(lease_until=None)
     if on_enqueued:
         on_enqueued(outbox.pending_count())
     result = drain.drain(integration, on_batch=on_batch)
@@ -124,3 +128,26 @@ def backfill(
     )[:2000]
     run.save(update_fields=["finished_at", "ok", "counts", "error"])
     return run
+
+
+def resume_interrupted(integration: Integration) -> SyncRun | None:
+    """Run the backfill again when the last one died before its every entity was in the outbox
+    (its lease ran out with the run unfinished and nothing enqueued on record); else None.
+    After that point the outbox holds the rest and the drain sends it, so nothing is needed."""
+    now = timezone.now()
+    cursor = (
+        SyncCursor.objects.filter(integration=integration, stream=STREAM)
+        .filter(claims.free(now))
+        .first()
+    )
+    if cursor is None:
+        return None
+    died_enqueuing = cursor.runs.filter(finished_at__isnull=True).exclude(
+        counts__has_key="enqueued"
+    )
+    return backfill(integration) if died_enqueuing.exists() else None
+
+
+def _hold(cursor: SyncCursor) -> None:
+    until = timezone.now() + claims.lease(claims.CURSOR_LEASE)
+    SyncCursor.objects.filter(pk=cursor.pk).update(lease_until=until)

@@ -18,6 +18,7 @@ from hirebridge.accounts.models import User
 from hirebridge.linkedin import enablement, outbox, provisioning, seats
 from hirebridge.linkedin.client import LinkedInError
 from hirebridge.linkedin.enablement import ConfigurationError
+from hirebridge.linkedin.inbound import reconcile
 from hirebridge.linkedin.models import (
     Integration,
     LicenceTier,
@@ -75,6 +76,11 @@ class Command(BaseCommand):
             action="store_true",
             help="the historical sync: every posting, candidate, application and note",
         )
+        actions.add_parser(
+            "reconcile",
+            help="finish acknowledged exports left unfinished; give LinkedIn what it lacks of "
+            "recent exports (LINKEDIN_RECONCILE_DAYS)",
+        )
         map_seat = actions.add_parser("map-seat", help="give a seat to an ATS user by hand")
         map_seat.add_argument("seat_urn", metavar="SEAT_URN")
         map_seat.add_argument("email", metavar="EMAIL")
@@ -97,6 +103,7 @@ class Command(BaseCommand):
             "refresh-seats": self._refresh_seats,
             "map-seat": self._map_seat,
             "sync": self._sync,
+            "reconcile": self._reconcile,
         }
         try:
             steps[action](integration, **options)
@@ -203,6 +210,19 @@ class Command(BaseCommand):
         )
         if stopped:
             raise CommandError(f"Stopped before the end: {stopped}. Run it again to resume.")
+
+    def _reconcile(self, integration: Integration, **options: Any) -> None:
+        counts = reconcile.reconcile(integration)
+        self.stdout.write(
+            f"Exports finished: {counts['finished']}, still unfinished: "
+            f"{sum(n for what, n in counts.items() if what.startswith('still_'))}; "
+            f"checked: {counts['checked']}; queued for LinkedIn again: "
+            f"{counts['candidates_queued']} candidate(s), {counts['applications_queued']} "
+            f"application(s); gone from the ATS: {counts['candidate_gone']} candidate(s), "
+            f"{counts['opportunity_gone']} opportunity(ies)."
+        )
+        if counts["linkedin_unavailable"]:
+            raise CommandError("LinkedIn could not be asked; run it again later.")
 
     def _status(self, integration: Integration, **options: Any) -> None:
         self.stdout.write(f"Client id:     {integration.client_id}")
