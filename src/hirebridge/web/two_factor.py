@@ -66,6 +66,24 @@ def _back(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("two-factor"), status=303)
 
 
+def _refused_code(request: HttpRequest, user: User) -> HttpResponse | None:
+    """None when the posted code (current or recovery) confirms the user's two-factor sign-in;
+    else the answer that refuses it: the form naming the error, or the throttle's 429."""
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _render(request, form=form, status=BAD_INPUT)
+    try:
+        device = checked_code(
+            request, user, lambda: two_factor.verify(user, form.cleaned_data["code"])
+        )
+    except Throttled as throttled:
+        return too_many_attempts(request, throttled.retry_after)
+    if device is None:
+        form.add_error("code", "That code is not right, or it was used already.")
+        return _render(request, form=form, status=BAD_INPUT)
+    return None
+
+
 def _keep_this_session(request: HttpRequest) -> None:
     """The change ended every session of the user; this one goes on (with a new key)."""
     update_session_auth_hash(request, _me(request))
@@ -119,18 +137,9 @@ def disable(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             "Two-factor sign-in is required of everyone here, so it cannot be turned off."
         )
-    form = CodeForm(request.POST)
-    if not form.is_valid():
-        return _render(request, form=form, status=BAD_INPUT)
-    try:
-        device = checked_code(
-            request, user, lambda: two_factor.verify(user, form.cleaned_data["code"])
-        )
-    except Throttled as refused:
-        return too_many_attempts(request, refused.retry_after)
-    if device is None:
-        form.add_error("code", "That code is not right, or it was used already.")
-        return _render(request, form=form, status=BAD_INPUT)
+    refused = _refused_code(request, user)
+    if refused is not None:
+        return refused
     two_factor.disable(user)
     _keep_this_session(request)
     audit.record("two_factor.disabled", target=user)
@@ -147,18 +156,9 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     if not two_factor.is_enabled(user):
         messages.info(request, "Turn two-factor sign-in on first.")
         return _back(request)
-    form = CodeForm(request.POST)
-    if not form.is_valid():
-        return _render(request, form=form, status=BAD_INPUT)
-    try:
-        device = checked_code(
-            request, user, lambda: two_factor.verify(user, form.cleaned_data["code"])
-        )
-    except Throttled as refused:
-        return too_many_attempts(request, refused.retry_after)
-    if device is None:
-        form.add_error("code", "That code is not right, or it was used already.")
-        return _render(request, form=form, status=BAD_INPUT)
+    refused = _refused_code(request, user)
+    if refused is not None:
+        return refused
     codes = two_factor.issue_recovery_codes(user)
     audit.record("two_factor.recovery_codes_issued", target=user)
     context = {"codes": codes, "continue_url": reverse("two-factor")}
