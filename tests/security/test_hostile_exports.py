@@ -250,8 +250,11 @@ def with_posting(element: dict[str, Any], posting) -> dict[str, Any]:
     return element
 
 
+# Each example imports through the worker's whole path (a second or more on a loaded
+# PostgreSQL), hence fewer examples and more time than the suite's default.
+@pytest.mark.timeout(400)
 @given(exported=st.lists(elements(), min_size=1, max_size=3))
-@settings(EXAMPLES, max_examples=60)
+@settings(EXAMPLES, max_examples=30)
 def test_a_hostile_export_is_imported_whole_or_not_at_all(
     monkeypatch, integration, posting, exported
 ):
