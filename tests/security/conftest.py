@@ -1,15 +1,17 @@
 import time
+import uuid
 
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def no_failures_counted():
-    """Failed sign-ins are counted in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
+def no_failures_counted(settings):
+    """Failed sign-ins are counted in the cache, which outlives a test and, on Redis, is shared
+    with the suite's other workers: each test counts under a key prefix of its own."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": prefix} for name, config in settings.CACHES.items()
+    }
 
 
 class Clock:
