@@ -7,7 +7,8 @@ everyone, or stop requiring it; they must use it themselves first, so the change
 them out. Each change ends the user's other sessions and keeps the current one.
 """
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hirebridge import audit
 from hirebridge.accounts import policy, two_factor
@@ -38,6 +40,9 @@ class PolicyForm(forms.Form):
     two_factor_required = forms.BooleanField(
         required=False, label="Require two-factor sign-in of everyone"
     )
+
+
+R = TypeVar("R")
 
 
 def _me(request: HttpRequest) -> User:
@@ -68,20 +73,32 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 def _refused_code(request: HttpRequest, user: User) -> HttpResponse | None:
     """None when the posted code (current or recovery) confirms the user's two-factor sign-in;
-    else the answer that refuses it: the form naming the error, or the throttle's 429."""
+    else the answer that refuses it."""
+    _, refused = _posted_code(
+        request,
+        lambda code: two_factor.verify(user, code),
+        user,
+        "That code is not right, or it was used already.",
+    )
+    return refused
+
+
+def _posted_code(
+    request: HttpRequest, check: Callable[[str], R | None], user: User, wrong: str
+) -> tuple[R | None, HttpResponse | None]:
+    """What `check` makes of the posted code, or the answer that refuses it: the form naming
+    the error (`wrong` when the code does not check out), or the throttle's 429."""
     form = CodeForm(request.POST)
     if not form.is_valid():
-        return _render(request, form=form, status=BAD_INPUT)
+        return None, _render(request, form=form, status=BAD_INPUT)
     try:
-        device = checked_code(
-            request, user, lambda: two_factor.verify(user, form.cleaned_data["code"])
-        )
+        result = checked_code(request, user, lambda: check(form.cleaned_data["code"]))
     except Throttled as throttled:
-        return too_many_attempts(request, throttled.retry_after)
-    if device is None:
-        form.add_error("code", "That code is not right, or it was used already.")
-        return _render(request, form=form, status=BAD_INPUT)
-    return None
+        return None, too_many_attempts(request, throttled.retry_after)
+    if result is None:
+        form.add_error("code", wrong)
+        return None, _render(request, form=form, status=BAD_INPUT)
+    return result, None
 
 
 def _keep_this_session(request: HttpRequest) -> None:
@@ -105,19 +122,15 @@ def enable(request: HttpRequest) -> HttpResponse:
     if two_factor.is_enabled(user):
         messages.info(request, "Two-factor sign-in is already on.")
         return _back(request)
-    form = CodeForm(request.POST)
-    if not form.is_valid():
-        return _render(request, form=form, status=BAD_INPUT)
-    try:
-        confirmed = checked_code(
-            request, user, lambda: two_factor.confirm(user, form.cleaned_data["code"])
-        )
-    except Throttled as refused:
-        return too_many_attempts(request, refused.retry_after)
-    if confirmed is None:
-        form.add_error("code", "That code is not right: check the app shows hirebridge's code.")
-        return _render(request, form=form, status=BAD_INPUT)
-    device, codes = confirmed
+    confirmed, refused = _posted_code(
+        request,
+        lambda code: two_factor.confirm(user, code),
+        user,
+        "That code is not right: check the app shows hirebridge's code.",
+    )
+    if refused is not None:
+        return refused
+    device, codes = cast("tuple[TOTPDevice, list[str]]", confirmed)
     _keep_this_session(request)
     otp_login(request, device)
     audit.record("two_factor.enrolled", target=user)
